@@ -1,0 +1,3 @@
+"""gioia: Gioia-method qualitative analysis of interview transcripts."""
+
+__version__ = "0.1.0"

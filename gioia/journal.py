@@ -1,0 +1,258 @@
+"""The coders' journals: ``codings/<coder>.jsonl``, one decision per line, append-only.
+
+Human decisions are sacred. Lines are appended, flushed and fsynced one at a time and
+never rewritten. Reading is forgiving where a crash can leave a mark (a torn last line is
+reported and skipped, every earlier line kept) and strict elsewhere (a malformed line in
+the middle is an error naming the line, because silently skipping it would drop a
+decision). Placing a decision in the current corpus is also here: a line is placed at its
+offsets when the text there still equals its quote, else re-anchored by its quote; what
+cannot be placed is *orphaned* and reported, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gioia.errors import JournalError, Location, Problem
+from gioia.models import SOURCES, Codebook, Coding, PlacedCoding, Transcript
+from gioia.serialise import (
+    CODING_OPTIONAL,
+    CODING_REQUIRED,
+    coding_from_dict,
+    coding_to_dict,
+    dumps_line,
+)
+
+__all__ = [
+    "Journal",
+    "Orphan",
+    "append_coding",
+    "append_codings",
+    "journal_path",
+    "locate_quote",
+    "now_utc",
+    "place_codings",
+    "read_journal",
+    "read_journals",
+]
+
+CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Journal:
+    """One coder's journal as read: the decisions in file order, and what was wrong."""
+
+    coder: str
+    path: Path
+    codings: tuple[Coding, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A journal decision that cannot be placed in the current transcript text."""
+
+    coding: Coding
+    reason: str
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def journal_path(codings_dir: Path, coder: str) -> Path:
+    if not CODER_NAME.match(coder):
+        raise JournalError(
+            f"{coder!r} is not a usable coder name",
+            hint="use letters, digits, '.', '_' or '-' (it becomes codings/<coder>.jsonl)",
+        )
+    return codings_dir / f"{coder}.jsonl"
+
+
+def append_coding(path: Path, coding: Coding) -> None:
+    """Append one decision, flushed and fsynced before returning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        # A crash can leave a torn last line without its newline. Start on a fresh line
+        # so the torn fragment stays a line of its own and the new decision is intact.
+        if handle.tell() > 0:
+            with open(path, "rb") as reader:
+                reader.seek(-1, os.SEEK_END)
+                if reader.read(1) != b"\n":
+                    handle.write(b"\n")
+        handle.write(dumps_line(coding_to_dict(coding)).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def append_codings(path: Path, codings: Iterable[Coding]) -> int:
+    count = 0
+    for coding in codings:
+        append_coding(path, coding)
+        count += 1
+    return count
+
+
+def read_journal(path: Path) -> Journal:
+    """Read and validate a journal. Raises JournalError for a malformed line that is not
+    the last one; a malformed last line (a torn write) becomes a warning."""
+    coder = path.stem
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    codings: list[Coding] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        is_last = number == len(lines)
+        try:
+            codings.append(_parse_line(raw, coder))
+        except ValueError as exc:
+            location = Location(str(path), number)
+            if is_last:
+                problems.append(
+                    Problem(
+                        f"last line is torn or malformed ({exc}); it is skipped, earlier lines kept",
+                        location,
+                        hint="this happens when a write was interrupted; redo that one decision",
+                        severity="warning",
+                    )
+                )
+            else:
+                raise JournalError(
+                    f"malformed journal line: {exc}",
+                    location=location,
+                    hint="fix the line by hand in a text editor (journals are JSON Lines); "
+                    "gioia never rewrites journals",
+                ) from None
+    return Journal(coder, path, tuple(codings), tuple(problems))
+
+
+def read_journals(codings_dir: Path, coders: Sequence[str] | None = None) -> list[Journal]:
+    """Every journal in ``codings_dir`` (or only the named coders'), sorted by coder."""
+    if not codings_dir.is_dir():
+        return []
+    paths = sorted(codings_dir.glob("*.jsonl"))
+    if coders is not None:
+        wanted = set(coders)
+        paths = [p for p in paths if p.stem in wanted]
+    return [read_journal(p) for p in paths]
+
+
+def _parse_line(raw: bytes, coder: str) -> Coding:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    missing = [key for key in CODING_REQUIRED if key not in data]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    unknown = sorted(set(data) - set(CODING_REQUIRED) - set(CODING_OPTIONAL))
+    if unknown:
+        raise ValueError(f"unknown key {', '.join(unknown)}")
+    for key in ("transcript", "concept", "coder", "source", "quote", "at"):
+        if not isinstance(data[key], str):
+            raise ValueError(f"{key} must be a string")
+    for key in ("start", "end"):
+        if not isinstance(data[key], int) or isinstance(data[key], bool):
+            raise ValueError(f"{key} must be an integer")
+    start, end = data["start"], data["end"]
+    if (start == -1) != (end == -1) or (start != -1 and not 0 <= start < end):
+        raise ValueError(f"start/end {start}/{end}: need 0 <= start < end, or both -1")
+    if data["decision"] not in ("accept", "reject"):
+        raise ValueError(f"decision must be accept or reject, not {data['decision']!r}")
+    if data["source"] not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+    if data["coder"] != coder:
+        raise ValueError(f"coder {data['coder']!r} in the journal of {coder!r}")
+    score = data.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise ValueError("score must be a number")
+    flags = data.get("flags", [])
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise ValueError("flags must be a list of strings")
+    if not isinstance(data.get("memo", ""), str):
+        raise ValueError("memo must be a string")
+    return coding_from_dict(data)
+
+
+# --------------------------------------------------------------------------- placement
+
+
+def place_codings(
+    journals: Sequence[Journal],
+    transcripts: Mapping[str, Transcript],
+    codebook: Codebook,
+) -> tuple[list[PlacedCoding], list[PlacedCoding], list[Orphan]]:
+    """Resolve every decision against the current corpus.
+
+    Returns (counted accepts, all placed decisions, orphans). Per coder, the latest line
+    for the same placed span and concept wins, so a coder's later ``reject`` withdraws
+    only that coder's earlier ``accept``. Accepts are united across coders, one per span
+    and concept.
+    """
+    placed_all: list[PlacedCoding] = []
+    orphans: list[Orphan] = []
+    counted: dict[tuple[str, int, int, str], PlacedCoding] = {}
+    for journal in journals:
+        latest: dict[tuple[str, int, int, str], PlacedCoding] = {}
+        for coding in journal.codings:
+            concept = codebook.concept(coding.concept)
+            if concept is None:
+                orphans.append(Orphan(coding, f"unknown concept {coding.concept!r}"))
+                continue
+            transcript = transcripts.get(coding.transcript)
+            if transcript is None:
+                orphans.append(Orphan(coding, f"no transcript {coding.transcript!r}"))
+                continue
+            span = locate_quote(transcript.text, coding.quote, coding.start)
+            if isinstance(span, str):
+                orphans.append(Orphan(coding, span))
+                continue
+            turn = transcript.turn_at(span[0])
+            placed = PlacedCoding(
+                coding, concept.id, span[0], span[1], turn.participant if turn else None
+            )
+            placed_all.append(placed)
+            latest[(coding.transcript, span[0], span[1], concept.id)] = placed
+        for key, placed in latest.items():
+            if placed.coding.decision == "accept":
+                counted.setdefault(key, placed)
+    ordered = sorted(counted.values(), key=lambda p: (p.coding.transcript, p.start, p.concept))
+    return ordered, placed_all, orphans
+
+
+def locate_quote(text: str, quote: str, hint_start: int = -1) -> tuple[int, int] | str:
+    """Where ``quote`` lies in ``text``: at ``hint_start`` if it still matches there, else
+    the one exact occurrence, else the one whitespace- and case-insensitive occurrence;
+    the occurrence nearest ``hint_start`` when there are several and a hint is given.
+    Returns a (start, end) span, or the reason it cannot be placed."""
+    if not quote.strip():
+        return "empty quote"
+    if hint_start >= 0 and text[hint_start : hint_start + len(quote)] == quote:
+        return (hint_start, hint_start + len(quote))
+    spans = [(m.start(), m.start() + len(quote)) for m in re.finditer(re.escape(quote), text)]
+    if not spans:
+        words = quote.split()
+        loose = r"\s+".join(re.escape(w) for w in words)
+        spans = [m.span() for m in re.finditer(loose, text, flags=re.IGNORECASE)]
+    if not spans:
+        return "quote not found in the current transcript text"
+    if len(spans) == 1:
+        return spans[0]
+    if hint_start >= 0:
+        return min(spans, key=lambda span: abs(span[0] - hint_start))
+    return f"quote occurs {len(spans)} times; cannot tell which is meant"
