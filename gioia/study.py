@@ -1,0 +1,422 @@
+"""A study on disk: gioia.yaml (prose and settings), participants.csv, and its paths.
+
+A folder with only ``transcripts/`` and ``codebook.yaml`` is a complete study: a missing
+gioia.yaml means every default, a missing participants.csv means participants are
+derived from the transcripts. What is present is checked strictly: unknown keys and bad
+values are errors with their line, all listed at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
+
+from gioia.errors import ConfigError, Location, Problem, StudyError
+from gioia.models import Participant
+from gioia.yamlsource import (
+    YamlDocument,
+    YamlPath,
+    blank_as,
+    format_path,
+    in_file_order,
+    invalid,
+    load_yaml,
+    read_text,
+    validation_problems,
+)
+
+__all__ = [
+    "CONFIG_FILE",
+    "Settings",
+    "Study",
+    "StudyConfig",
+    "StudyPaths",
+    "StudyText",
+    "load_participants",
+    "open_study",
+]
+
+CONFIG_FILE = "gioia.yaml"
+CACHE_DIR = ".gioia"
+_NUMBER = r"\d+(?:\.\d+)?"
+_BIN_LABEL = re.compile(rf"^\s*(?:({_NUMBER})\s*-\s*({_NUMBER})|(?:<=|>=|<|>)\s*{_NUMBER})\s*$")
+
+
+def _check_bin_label(label: str) -> str:
+    match = _BIN_LABEL.match(label)
+    if match and not (match[1] and float(match[1]) > float(match[2])):
+        return label
+    raise invalid(
+        "bin_label",
+        f"'{label}' is not a bin",
+        'bins are ranges "a-b" (a <= b), "<a", "<=a", ">a" or ">=a", e.g. ["1-5", "6-10", ">10"]',
+    )
+
+
+def _check_encoding(name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        hint = "use a Python codec name such as utf-8, cp1252 or latin-1"
+        raise invalid("unknown_encoding", f"unknown encoding '{name}'", hint) from None
+    return name
+
+
+def _check_template(template: str) -> str:
+    """An attribution template is filled by str.format with a participant's columns, so
+    it must parse and name each field."""
+    hint = (
+        'name participants.csv columns in braces, e.g. "({id}, {sex}, {role})"; '
+        "write {{ and }} for literal braces"
+    )
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise invalid("attribution_template", f"not a valid template: {exc}", hint) from None
+    for name in names:
+        if not name or name[0].isdigit() or any(c in name for c in ".["):
+            message = f"not a valid template: '{{{name}}}' does not name a column"
+            raise invalid("attribution_template", message, hint)
+    return template
+
+
+Score = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=1)]
+Names = tuple[str, ...]
+
+
+class _Section(BaseModel):
+    # A coder or label typed as a bare number (12) is meant as text.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+class StudyText(_Section):
+    """The prose no computation can produce, one key per SRQR item that needs it."""
+
+    title: str | None = None  # SRQR 1
+    abstract: str | None = None  # 2
+    problem: str | None = None  # 3
+    research_question: str | None = None  # 4
+    approach: str | None = None  # 5
+    researchers: str | None = None  # 6: reflexivity
+    context: str | None = None  # 7
+    sampling: str | None = None  # 8
+    ethics: str | None = None  # 9
+    data_collection: str | None = None  # 10
+    instruments: str | None = None  # 11
+    units: str | None = None  # 12
+    processing: str | None = None  # 13
+    analysis: str | None = None  # 14
+    trustworthiness: str | None = None  # 15
+    integration: str | None = None  # 18
+    limitations: str | None = None  # 19
+    conflicts_of_interest: str | None = None  # 20
+    funding: str | None = None  # 21
+
+
+class PathSettings(_Section):
+    transcripts: str = "transcripts"
+    codings: str = "codings"
+    codebook: str = "codebook.yaml"
+    participants: str = "participants.csv"
+    report: str = "report"
+
+
+class SegmentationSettings(_Section):
+    unit: Literal["turn", "sentence"] = "turn"
+    max_words: Count = 150
+
+
+class NlpSettings(_Section):
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] = "en"
+    model: str | None = None  # None: spacy.blank + sentencizer + lookup lemmatizer
+
+
+class SuggestSettings(_Section):
+    auto_accept_min_score: Score | None = None
+
+
+class FrancisSettings(_Section):
+    initial: Count = 10
+    stop: Count = 3
+
+
+class SaturationSettings(_Section):
+    level: Literal["concept", "theme"] = "concept"
+    base: Count = 4
+    run: Count = 2
+    threshold: Score = 0.05
+    # "participants" (participants.csv row order), "files", or a participants.csv column
+    order: Annotated[str, StringConstraints(min_length=1)] = "participants"
+    francis: Annotated[FrancisSettings, blank_as({})] = FrancisSettings()
+    permutations: Count = 10000
+    seed: int = 1
+
+
+class GateSettings(_Section):
+    saturation_required: bool = False
+    min_alpha: Score | None = None
+
+
+class Settings(_Section):
+    """Everything gioia does; every key optional."""
+
+    paths: Annotated[PathSettings, blank_as({})] = PathSettings()
+    interviewer_labels: Annotated[Names, blank_as(())] = (
+        "Interviewer",
+        "Interviewer 1",
+        "I",
+        "Q",
+        "Researcher",
+        "Moderator",
+        "Facilitator",
+    )
+    coders: Names | None = None  # None: every journal in codings/
+    encoding: Annotated[
+        dict[str, Annotated[str, AfterValidator(_check_encoding)]], blank_as({})
+    ] = {}
+    segmentation: Annotated[SegmentationSettings, blank_as({})] = SegmentationSettings()
+    nlp: Annotated[NlpSettings, blank_as({})] = NlpSettings()
+    suggest: Annotated[SuggestSettings, blank_as({})] = SuggestSettings()
+    saturation: Annotated[SaturationSettings, blank_as({})] = SaturationSettings()
+    binning: Annotated[
+        dict[str, tuple[Annotated[str, AfterValidator(_check_bin_label)], ...]], blank_as({})
+    ] = {}
+    reportable: Names | None = None  # None: every participants.csv column
+    subgroups: Names | None = None  # None: every reportable attribute
+    attribution: Annotated[str, AfterValidator(_check_template)] = "({id})"
+    min_cell: Count = 1
+    gates: Annotated[GateSettings, blank_as({})] = GateSettings()
+
+
+class StudyConfig(_Section):
+    """gioia.yaml."""
+
+    study: Annotated[StudyText, blank_as({})] = StudyText()
+    settings: Annotated[Settings, blank_as({})] = Settings()
+
+
+@dataclass(frozen=True)
+class StudyPaths:
+    """Absolute paths of a study's files and folders, after gioia.yaml's overrides."""
+
+    config: Path
+    transcripts: Path
+    codings: Path
+    codebook: Path
+    participants: Path
+    report: Path
+    cache: Path
+
+
+@dataclass(frozen=True)
+class Study:
+    """An opened study: its folder, validated gioia.yaml and resolved paths."""
+
+    root: Path
+    config: StudyConfig
+    paths: StudyPaths
+    # Positions of gioia.yaml's values, so later checks can point at a setting's line.
+    positions: Mapping[YamlPath, tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The ``study:`` prose keys that are set (blank ones count as missing)."""
+        prose = self.config.study.model_dump()
+        return {key: text.strip() for key, text in prose.items() if text and text.strip()}
+
+    @property
+    def attribution(self) -> str:
+        return self.settings.attribution
+
+    def location(self, *keys: str | int) -> Location:
+        """Where a key of gioia.yaml is, e.g. ``location("settings", "attribution")``;
+        the file alone when the key is not written there (a default)."""
+        return YamlDocument(self.paths.config, None, self.positions).location(keys)
+
+
+def open_study(root: Path) -> tuple[Study, tuple[Problem, ...]]:
+    """Open the study in ``root``. Returns it with warnings; raises StudyError when the
+    folder does not exist and ConfigError listing every problem of gioia.yaml."""
+    if not root.is_dir():
+        state = "is not a folder" if root.exists() else "does not exist"
+        raise StudyError(
+            f"study folder {root} {state}",
+            hint="run `gioia init DIR` to create a study, or pass the folder holding gioia.yaml",
+            location=Location.of(root),
+        )
+    root = root.resolve()
+    config_file = root / CONFIG_FILE
+    if config_file.exists():
+        document = load_yaml(config_file, what=CONFIG_FILE)
+    else:
+        document = YamlDocument(config_file, None, {})
+    problems = list(document.problems)
+    try:
+        config = StudyConfig.model_validate({} if document.data is None else document.data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, document, StudyConfig, _hint_for)
+        raise ConfigError(in_file_order(problems)) from None
+    if problems:  # duplicate keys
+        raise ConfigError(problems)
+    paths = _resolve_paths(root, config_file, config.settings.paths)
+    warnings = _missing_path_warnings(document, paths)
+    return Study(root, config, paths, document.positions), tuple(warnings)
+
+
+def _resolve_paths(root: Path, config_file: Path, paths: PathSettings) -> StudyPaths:
+    def resolve(value: str) -> Path:
+        return (root / Path(value).expanduser()).resolve()
+
+    return StudyPaths(
+        config=config_file,
+        transcripts=resolve(paths.transcripts),
+        codings=resolve(paths.codings),
+        codebook=resolve(paths.codebook),
+        participants=resolve(paths.participants),
+        report=resolve(paths.report),
+        cache=root / CACHE_DIR,
+    )
+
+
+def _missing_path_warnings(document: YamlDocument, paths: StudyPaths) -> list[Problem]:
+    """A path set in gioia.yaml that does not exist is most likely a typo: point at its
+    line. (Missing default paths are reported by whatever needs them.)"""
+    warnings = []
+    for key in ("transcripts", "codebook", "participants"):
+        where = ("settings", "paths", key)
+        if where in document.positions and not getattr(paths, key).exists():
+            warnings.append(
+                Problem(
+                    f"{format_path(where)}: {getattr(paths, key)} does not exist",
+                    document.location(where),
+                    "paths are relative to the study folder",
+                    severity="warning",
+                )
+            )
+    return warnings
+
+
+def _hint_for(details: ErrorDetails) -> str | None:
+    """Hints for keys written in the wrong part of gioia.yaml."""
+    kind, loc = details["type"], details["loc"]
+    if kind == "extra_forbidden" and len(loc) <= 2:
+        key = loc[-1]
+        if key in Settings.model_fields and loc[:-1] != ("settings",):
+            return f"'{key}' is a setting: put it under 'settings:'"
+        if key in StudyText.model_fields and loc[:-1] != ("study",):
+            return f"'{key}' is study prose: put it under 'study:'"
+    if loc == ("settings", "nlp", "lang"):
+        return "a spaCy language code, e.g. en, de or nl"
+    return None
+
+
+# --------------------------------------------------------------- participants.csv
+
+
+def load_participants(path: Path) -> tuple[tuple[Participant, ...], tuple[Problem, ...]]:
+    """Read participants.csv (UTF-8, with or without BOM; comma, semicolon or tab).
+
+    A missing or empty file is no error: participants are then derived from the
+    transcripts. Returns the participants in row order with warnings; raises ConfigError
+    listing every error, each with the 1-based line of its row.
+    """
+    if not path.exists():
+        return (), ()
+    text = read_text(path, what=path.name, missing_hint="")
+    if not text.strip():
+        return (), ()
+    delimiter = max(",;\t", key=text.splitlines()[0].count)  # a tie goes to the comma
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in next(reader)]
+    rows: list[tuple[int, list[str]]] = []  # (line where the row starts, its cells)
+    line = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((line, [cell.strip() for cell in cells]))
+        line = reader.line_num + 1
+    problems = _header_problems(path, header, rows)
+    if "id" not in header:  # every row would lack an id: the header problem says it all
+        raise ConfigError(problems)
+
+    participants = []
+    first_line_of: dict[str, int] = {}
+    for line, cells in rows:
+        where = Location.of(path, line)
+        values = dict(zip(header, cells, strict=False))
+        participant_id = values.get("id", "")
+        if any(cells[len(header) :]):
+            message = f"row has {len(cells)} values but the header names {len(header)} columns"
+            hint = 'quote values that contain the delimiter, e.g. "Smith, J."'
+        elif not participant_id:
+            message, hint = "row has no id", "every row needs an id"
+        elif participant_id in first_line_of:
+            message = (
+                f"duplicate id '{participant_id}' (first at line {first_line_of[participant_id]})"
+            )
+            hint = "each participant has one row; merge the rows or correct the id"
+        else:
+            first_line_of[participant_id] = line
+            attributes = {
+                name: values.get(name, "")
+                for name in header
+                if name and name not in ("id", "transcript", "speaker")
+            }
+            participants.append(
+                Participant(
+                    participant_id,
+                    attributes,
+                    transcript=values.get("transcript") or None,
+                    speaker=values.get("speaker") or None,
+                )
+            )
+            continue
+        problems.append(Problem(message, where, hint))
+    if problems:
+        raise ConfigError(problems)
+    return tuple(participants), ()
+
+
+def _header_problems(
+    path: Path, header: list[str], rows: list[tuple[int, list[str]]]
+) -> list[Problem]:
+    where = Location.of(path, 1)
+    problems = []
+    if "id" not in header:
+        close = [name for name in header if name.lower() == "id"]
+        close = close or difflib.get_close_matches("id", header, n=1)
+        hint = "the first line names the columns, and one of them must be id"
+        hint = f"rename column '{close[0]}' to 'id'" if close else hint
+        problems.append(Problem("no 'id' column in the header", where, hint))
+    for index, name in enumerate(header):
+        if name and name in header[:index]:
+            problems.append(Problem(f"column '{name}' appears twice", where, "rename one"))
+        # An unnamed column without values is a spreadsheet's trailing delimiter: harmless.
+        if not name and any(index < len(cells) and cells[index] for _, cells in rows):
+            message = f"column {index + 1} has values but no name"
+            problems.append(Problem(message, where, "name it in the header"))
+    return problems
