@@ -1,0 +1,149 @@
+"""Rendering a results dictionary into report.md, report.html and results.json.
+
+Nothing here analyses: the results arrive computed, and this module only arranges them
+for reading (the node tree, rows of the data structure, power quotes first, "n (of N)").
+
+Both templates see the same context. HTML is autoescaped by Jinja. Markdown has no
+autoescape, so its environment escapes every ``{{ ... }}`` through :func:`md_escape` as
+its ``finalize`` hook: a template cannot forget to escape transcript text, and Markdown
+syntax belongs in the template text, never in an expression.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from gioia.report.srqr import SRQR_DOI, SRQR_ITEMS
+
+__all__ = ["md_escape", "render_html", "render_markdown", "results_json"]
+
+# Characters with an inline meaning in GitHub Markdown: emphasis, code, links, tables,
+# strikethrough, math ($...$) and headings. A backslash makes any of them literal.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]|~$#])")
+# Markers that only mean something at the start of a line: list items ("- ", "+ ", "1. ",
+# "1) ") and setext underlines or thematic breaks ("===", "---"). Version numbers such as
+# "0.1.0" are left alone.
+_MD_LINE_START = re.compile(r"^(\d+(?=[.)]))?([-+.)=])(?=\s|[-=]*$)")
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_escape(value: Any) -> str:
+    """Make ``value`` literal text in GitHub Markdown, in a paragraph, heading, blockquote
+    or table cell alike.
+
+    Runs of whitespace, newlines included, become one space: a line break inside a table
+    cell or blockquote would end it. ``&``, ``<`` and ``>`` become entities because GitHub
+    renders inline HTML (and ``>`` would start a blockquote).
+    """
+    text = " ".join(str(value).split())
+    text = "".join(_HTML_ENTITIES.get(char, char) for char in text)
+    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(r"\1\\\2", text)
+
+
+def count_noun(count: int, noun: str) -> str:
+    """``3, "coder"`` -> ``"3 coders"``; every noun the report counts takes a plain -s."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@cache
+def _environment(output_format: str) -> Environment:
+    html = output_format == "html"
+    environment = Environment(
+        loader=PackageLoader("gioia.report", "templates"),
+        undefined=StrictUndefined,
+        autoescape=html,
+        finalize=None if html else md_escape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Every partial ends in a newline, so sections stay separated by blank lines.
+        keep_trailing_newline=True,
+    )
+    environment.filters["count_noun"] = count_noun
+    return environment
+
+
+def render_markdown(results: dict) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    return _render("md", results)
+
+
+def render_html(results: dict) -> str:
+    """The report as one self-contained HTML page: inline CSS, no scripts, no fetches."""
+    return _render("html", results)
+
+
+def results_json(results: dict) -> str:
+    """results.json as text: insertion order kept (the pipeline's order is the schema's
+    order), indented, UTF-8 characters unescaped, ending in a newline."""
+    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
+
+
+def _render(output_format: str, results: dict) -> str:
+    template = _environment(output_format).get_template(f"report.{output_format}.j2")
+    return template.render(_context(results))
+
+
+def _context(results: dict) -> dict[str, Any]:
+    nodes = results["nodes"]
+    dimensions = _node_tree(nodes)
+    return {
+        "results": results,
+        "participant_total": len(results["study"]["participants"]),
+        "dimensions": dimensions,
+        "data_structure": _data_structure(dimensions),
+        "labels": {node["id"]: node["label"] for node in nodes},
+        "quotes": {
+            concept_id: sorted(quotes, key=lambda quote: not quote["power"])
+            for concept_id, quotes in results["quotes"].items()
+        },
+        "srqr_items": {item.number: item for item in SRQR_ITEMS},
+        "srqr_doi": SRQR_DOI,
+    }
+
+
+def _node_tree(nodes: list[dict]) -> list[dict]:
+    """The flat node list as dimensions -> themes -> concepts, in codebook order."""
+    dimensions: list[dict] = []
+    themes_by_id: dict[str, dict] = {}
+    dimensions_by_id: dict[str, dict] = {}
+    for node in nodes:
+        if node["level"] == "dimension":
+            dimension = {"node": node, "themes": []}
+            dimensions.append(dimension)
+            dimensions_by_id[node["id"]] = dimension
+        elif node["level"] == "theme":
+            theme = {"node": node, "concepts": []}
+            dimensions_by_id[node["parent"]]["themes"].append(theme)
+            themes_by_id[node["id"]] = theme
+        else:
+            themes_by_id[node["parent"]]["concepts"].append(node)
+    return dimensions
+
+
+def _data_structure(dimensions: list[dict]) -> list[dict]:
+    """The data-structure table: per dimension, one row per concept, read left to right.
+
+    A row's ``theme_span`` is the number of rows its theme cell covers, on the row where
+    that cell starts, and 0 on the rows below it (HTML leaves those to the rowspan,
+    Markdown leaves them blank). A theme without concepts, or a dimension without
+    themes, still gets a row, so no node disappears from the figure.
+    """
+    groups = []
+    for dimension in dimensions:
+        rows: list[dict] = []
+        for theme in dimension["themes"] or [None]:
+            concepts = theme["concepts"] if theme else []
+            theme_start = len(rows)
+            for concept in concepts or [None]:
+                rows.append(
+                    {"concept": concept, "theme": theme["node"] if theme else None, "theme_span": 0}
+                )
+            rows[theme_start]["theme_span"] = len(rows) - theme_start
+        groups.append({"dimension": dimension["node"], "rows": rows})
+    return groups

@@ -1,0 +1,385 @@
+"""The report: Markdown, HTML and results.json rendered from a hand-made results dict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from jinja2 import UndefinedError
+
+import gioia.report
+from gioia.report import (
+    SRQR_ITEMS,
+    md_escape,
+    render_html,
+    render_markdown,
+    results_json,
+    srqr_status,
+    write_report,
+)
+
+PUBLISHED_SRQR_NAMES = [
+    "Title",
+    "Abstract",
+    "Problem formulation",
+    "Purpose or research question",
+    "Qualitative approach and research paradigm",
+    "Researcher characteristics and reflexivity",
+    "Context",
+    "Sampling strategy",
+    "Ethical issues pertaining to human subjects",
+    "Data collection methods",
+    "Data collection instruments and technologies",
+    "Units of study",
+    "Data processing",
+    "Data analysis",
+    "Techniques to enhance trustworthiness",
+    "Synthesis and interpretation",
+    "Links to empirical data",
+    "Integration with prior work, implications, transferability, and contribution(s) to the field",
+    "Limitations",
+    "Conflicts of interest",
+    "Funding",
+]
+
+HOSTILE_QUOTE = "We sit in the kitchen <script>alert(1)</script> & talk | a lot."
+
+
+def node(node_id, level, label, parent, participants, segments):
+    return {
+        "id": node_id,
+        "level": level,
+        "label": label,
+        "parent": parent,
+        "definition": f"Definition of {label}.",
+        "participants": participants,
+        "transcripts": participants,
+        "segments": segments,
+    }
+
+
+def quote(text, participant, *, power=False):
+    return {
+        "text": text,
+        "attribution": f"({participant}, salaried GP)",
+        "transcript": participant,
+        "participant": participant,
+        "start": 0,
+        "end": len(text),
+        "power": power,
+    }
+
+
+@pytest.fixture
+def results():
+    """2 dimensions, 3 themes, 4 concepts, 3 participants."""
+    metadata = {"title": "Informal peer support", "ethics": "Approved by the board."}
+    return {
+        "schema_version": 1,
+        "generator": {"name": "gioia", "version": "0.1.0"},
+        "study": {
+            "title": "Informal peer support",
+            "participants": ["GP1", "GP2", "GP3"],
+            "transcripts": ["GP1", "GP2", "GP3"],
+            "metadata": metadata,
+        },
+        "codebook": {
+            "title": "Peer support",
+            "relations": [
+                {"from": "shared-space", "to": "camaraderie", "type": "enables", "memo": "talk"}
+            ],
+        },
+        "nodes": [
+            node("practice", "dimension", "Practice", None, ["GP1", "GP2"], 4),
+            node("shared-space", "theme", "Shared space", "practice", ["GP1", "GP2"], 3),
+            node("escape", "concept", "a place to escape", "shared-space", ["GP1", "GP2"], 2),
+            node("lunch", "concept", "lunch together", "shared-space", ["GP1"], 1),
+            node("workload", "theme", "Workload", "practice", ["GP2"], 1),
+            node("no-time", "concept", "no time", "workload", ["GP2"], 1),
+            node("culture", "dimension", "Culture", None, [], 0),
+            node("camaraderie", "theme", "Camaraderie", "culture", [], 0),
+            node("together", "concept", "in it together", "camaraderie", [], 0),
+        ],
+        "quotes": {
+            "escape": [
+                quote(HOSTILE_QUOTE, "GP1"),
+                quote("It is our escape, “a sanctuary”.", "GP2", power=True),
+            ],
+            "lunch": [quote("We have lunch together.", "GP1")],
+            "no-time": [quote("# No time at all.", "GP2")],
+        },
+        "codings": {
+            "counted": 4,
+            "coders": ["ms", "jd"],
+            "by_source": {"human": 3, "keyword": 1},
+            "orphaned": [
+                {
+                    "coder": "ms",
+                    "transcript": "GP3",
+                    "concept": "no-time",
+                    "quote": "either | or <script>x</script>",
+                    "reason": "quote not found in the transcript",
+                }
+            ],
+        },
+        "corpus": {
+            "transcripts": [
+                {
+                    "id": f"GP{number}",
+                    "format": "txt",
+                    "encoding": "utf-8",
+                    "speakers": ["Interviewer", f"GP{number}"],
+                    "participant_turns": 10 * number,
+                    "words": 500 * number,
+                }
+                for number in (1, 2, 3)
+            ],
+            "segments": 60,
+        },
+        "suggestions": {"total": 7, "by_method": {"keyword": 7}},
+        "srqr": srqr_status(metadata, has_codings=True, has_participants=True),
+    }
+
+
+# ------------------------------------------------------------------------------ Markdown
+
+
+def test_markdown_themes_table_shows_participants_n_of_total(results):
+    markdown = render_markdown(results)
+    assert "| &emsp;**Shared space** | theme | 2 (of 3) | 3 |" in markdown
+    assert "| **Practice** | dimension | 2 (of 3) | 4 |" in markdown
+    assert "| &emsp;&emsp;no time | concept | 1 (of 3) | 1 |" in markdown
+
+
+def test_markdown_escapes_transcript_text_in_table_cells_and_quotes(results):
+    markdown = render_markdown(results)
+    assert "<script>" not in markdown
+    assert "| either \\| or &lt;script&gt;x&lt;/script&gt; |" in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; talk \\| a lot." in markdown
+    # A quote starting with "#" must not become a heading inside the blockquote.
+    assert "> “\\# No time at all.”" in markdown
+
+
+def test_markdown_quotes_power_first_and_marked(results):
+    markdown = render_markdown(results)
+    power = markdown.index("> ★ “It is our escape, “a sanctuary”.”")
+    ordinary = markdown.index("> “We sit in the kitchen")
+    assert power < ordinary
+    assert "> — (GP2, salaried GP)" in markdown
+    assert "##### in it together\n\nNo accepted codings yet." in markdown
+
+
+def test_markdown_data_structure_leaves_repeated_groups_blank(results):
+    markdown = render_markdown(results)
+    assert "| a place to escape | Shared space | Practice |" in markdown
+    assert "| lunch together |  |  |" in markdown
+    assert "| no time | Workload |  |" in markdown
+    assert "| Shared space | enables | Camaraderie | talk |" in markdown
+
+
+def test_markdown_ends_with_one_newline_and_omits_empty_orphan_section(results):
+    results["codings"]["orphaned"] = []
+    markdown = render_markdown(results)
+    assert markdown.endswith("|\n")
+    assert "\n\n\n" not in markdown
+    assert "Orphaned codings" not in markdown
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("a | b", "a \\| b"),
+        ("<b> & </b>", "&lt;b&gt; &amp; &lt;/b&gt;"),
+        ("> not a quote", "&gt; not a quote"),
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("1. not a list", "1\\. not a list"),
+        ("---", "\\---"),
+        (
+            "*not* _emphasis_ `code` [link](x) ~~strike~~ $math$",
+            "\\*not\\* \\_emphasis\\_ \\`code\\` \\[link\\](x) \\~\\~strike\\~\\~ \\$math\\$",
+        ),
+        ("line one\n\nline  two", "line one line two"),
+        ("version 0.1.0", "version 0.1.0"),
+        ("0.1.0", "0.1.0"),
+    ],
+)
+def test_md_escape(text, escaped):
+    assert md_escape(text) == escaped
+
+
+# ---------------------------------------------------------------------------------- HTML
+
+
+def test_html_escapes_transcript_text(results):
+    html = render_html(results)
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; talk | a lot." in html
+    assert "either | or &lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_html_is_self_contained(results):
+    html = render_html(results)
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert '<meta charset="utf-8">' in html
+    for reference in ("<link", "<script", "<img", "src=", "href=", "@import", "url(", "http"):
+        assert reference not in html
+    assert html.endswith("</html>\n")
+
+
+def test_html_tables_are_accessible_and_data_structure_uses_rowspan(results):
+    html = render_html(results)
+    assert html.count("<thead>") == html.count("<table")
+    assert '<th scope="col">First-order concepts</th>' in html
+    assert '<td rowspan="2">Shared space</td>' in html
+    assert '<th scope="rowgroup" rowspan="3">Practice</th>' in html
+    assert '<td class="number">2 (of 3)</td>' in html
+
+
+# ------------------------------------------------------------------------ both renderers
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_html])
+@pytest.mark.parametrize(
+    "remove",
+    [
+        lambda results: results["study"].pop("title"),
+        lambda results: results.pop("corpus"),
+        lambda results: results["codings"].pop("counted"),
+        lambda results: results.pop("nodes"),
+        lambda results: results["nodes"][2].pop("segments"),
+    ],
+)
+def test_missing_key_raises_instead_of_rendering_blank(results, render, remove):
+    remove(results)
+    with pytest.raises((UndefinedError, KeyError)):
+        render(results)
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_html])
+def test_rendering_is_deterministic(results, render):
+    assert render(results) == render(results)
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_html])
+def test_summary_and_srqr_checklist(results, render):
+    text = render(results)
+    assert "3 participants, 3 transcripts, 4 counted codings by 2 coders (ms, jd)." in text
+    assert "gioia 0.1.0" in text
+    assert "doi:10.1097/ACM.0000000000000388" in text
+    assert "research_question" in text.replace("\\_", "_")
+
+
+# -------------------------------------------------------------------------- results.json
+
+
+def test_results_json_keeps_order_and_unicode(results):
+    text = results_json(results)
+    assert text.endswith("}\n")
+    assert json.loads(text) == results
+    assert list(json.loads(text)) == list(results)
+    assert "“a sanctuary”" in text
+    assert text.startswith('{\n  "schema_version": 1,')
+
+
+# ---------------------------------------------------------------------------------- SRQR
+
+
+def test_srqr_items_are_the_21_published_ones():
+    assert [item.number for item in SRQR_ITEMS] == list(range(1, 22))
+    assert [item.name for item in SRQR_ITEMS] == PUBLISHED_SRQR_NAMES
+    assert all(item.description for item in SRQR_ITEMS)
+
+
+def test_srqr_status_without_codings():
+    statuses = srqr_status(
+        {"title": "T", "processing": "Transcribed verbatim.", "limitations": "   "},
+        has_codings=False,
+        has_participants=True,
+    )
+    assert [entry["item"] for entry in statuses] == list(range(1, 22))
+    assert [entry["name"] for entry in statuses] == PUBLISHED_SRQR_NAMES
+    by_item = {entry["item"]: entry["status"] for entry in statuses}
+    expected = dict.fromkeys(range(1, 22), "missing")
+    expected.update({1: "metadata", 12: "data", 13: "metadata", 14: "data"})
+    assert by_item == expected
+
+
+def test_srqr_status_with_codings_and_no_participants():
+    statuses = srqr_status(
+        {"funding": "None.", "units": "Twelve GPs.", "trustworthiness": "Two coders."},
+        has_codings=True,
+        has_participants=False,
+    )
+    by_item = {entry["item"]: entry["status"] for entry in statuses}
+    expected = dict.fromkeys(range(1, 22), "missing")
+    expected.update(
+        {12: "metadata", 13: "data", 14: "data", 15: "metadata", 16: "data", 17: "data"}
+    )
+    expected.update({19: "data", 21: "metadata"})
+    assert by_item == expected
+    assert srqr_status({}, has_codings=False, has_participants=False)[11]["status"] == "missing"
+
+
+# ---------------------------------------------------------------------------- write_report
+
+
+def test_write_report_writes_three_files_atomically(tmp_path, results):
+    report_dir = tmp_path / "study" / "report"
+    paths = write_report(report_dir, results)
+    assert paths == [report_dir / name for name in ("report.md", "report.html", "results.json")]
+    assert sorted(path.name for path in report_dir.iterdir()) == [
+        "report.html",
+        "report.md",
+        "results.json",
+    ]
+    assert json.loads((report_dir / "results.json").read_text(encoding="utf-8")) == results
+    assert (report_dir / "report.md").read_text(encoding="utf-8") == render_markdown(results)
+
+    # Writing again replaces the files and still leaves no temporary file behind.
+    results["study"]["title"] = "Second run"
+    write_report(report_dir, results)
+    assert len(list(report_dir.iterdir())) == 3
+    assert "# Second run" in (report_dir / "report.md").read_text(encoding="utf-8")
+
+
+def test_write_report_writes_nothing_when_rendering_fails(tmp_path, results):
+    del results["corpus"]
+    with pytest.raises((UndefinedError, KeyError)):
+        write_report(tmp_path / "report", results)
+    assert not (tmp_path / "report").exists()
+
+
+def test_public_api_is_sorted():
+    assert gioia.report.__all__ == sorted(gioia.report.__all__)
+    assert all(hasattr(gioia.report, name) for name in gioia.report.__all__)
+
+
+def test_childless_nodes_keep_a_row_in_the_data_structure(results):
+    results["nodes"] = [
+        node("lonely", "dimension", "Lonely dimension", None, [], 0),
+        node("culture", "dimension", "Culture", None, [], 0),
+        node("camaraderie", "theme", "Camaraderie", "culture", [], 0),
+    ]
+    results["codebook"]["relations"] = []
+    results["codings"]["orphaned"] = []
+    markdown = render_markdown(results)
+    assert "|  |  | Lonely dimension |" in markdown
+    assert "|  | Camaraderie | Culture |" in markdown
+    assert "Relations" not in markdown
+    html = render_html(results)
+    assert '<td rowspan="1">Camaraderie</td>' in html
+
+
+@pytest.mark.parametrize("render", [render_markdown, render_html])
+def test_a_study_without_data_renders(results, render):
+    results["study"]["participants"] = []
+    results["nodes"] = []
+    results["quotes"] = {}
+    results["codebook"]["relations"] = []
+    results["codings"] = {"counted": 0, "coders": [], "by_source": {}, "orphaned": []}
+    results["corpus"] = {"transcripts": [], "segments": 0}
+    results["suggestions"] = {"total": 0, "by_method": {}}
+    text = render(results)
+    assert "0 participants, 3 transcripts, 0 counted codings." in text
+    assert "0 transcripts, cut into 0 segments for coding." in text
