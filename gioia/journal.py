@@ -121,7 +121,8 @@ def read_journal(path: Path) -> Journal:
             if is_last:
                 problems.append(
                     Problem(
-                        f"last line is torn or malformed ({exc}); it is skipped, earlier lines kept",
+                        f"last line is torn or malformed ({exc}); "
+                        "it is skipped, earlier lines kept",
                         location,
                         hint="this happens when a write was interrupted; redo that one decision",
                         severity="warning",

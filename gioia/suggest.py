@@ -81,7 +81,9 @@ class ConceptMatcher:
         if problems:
             raise ConfigError(problems)
 
-    def _add_phrases(self, nlp: Language, concept: str, phrases: Sequence[str], method: str) -> None:
+    def _add_phrases(
+        self, nlp: Language, concept: str, phrases: Sequence[str], method: str
+    ) -> None:
         for phrase, doc in zip(phrases, nlp.pipe(phrases), strict=True):
             if len(doc) == 0:
                 continue
@@ -106,8 +108,12 @@ class ConceptMatcher:
                 span = doc[start:end]
                 previous = found.get((key, span.start_char))
                 if previous is None or previous[2] < span.end_char:
-                    found[(key, span.start_char)] = (self._rules[key], span.start_char,
-                                                     span.end_char, span.sent.start_char)
+                    found[(key, span.start_char)] = (
+                        self._rules[key],
+                        span.start_char,
+                        span.end_char,
+                        span.sent.start_char,
+                    )
         return sorted(found.values(), key=lambda m: (m[1], m[2], m[0].concept, m[0].term))
 
 

@@ -17,32 +17,70 @@ from gioia.journal import (
 )
 from gioia.models import Codebook, Coding, Concept, Dimension, Theme, Transcript, Turn
 
-TEXT = ("Interviewer: How do you cope?\n\n"
-        "GP1: We rant in the coffee room. It helps.\n\n"
-        "Interviewer: And then?\n\n"
-        "GP1: I ask a partner for advice. It helps.")
+TEXT = (
+    "Interviewer: How do you cope?\n\n"
+    "GP1: We rant in the coffee room. It helps.\n\n"
+    "Interviewer: And then?\n\n"
+    "GP1: I ask a partner for advice. It helps."
+)
 
 
 def transcript() -> Transcript:
     turns = []
-    for line_start in (0, TEXT.index("GP1: We"), TEXT.index("Interviewer: And"),
-                       TEXT.index("GP1: I ask")):
+    for line_start in (
+        0,
+        TEXT.index("GP1: We"),
+        TEXT.index("Interviewer: And"),
+        TEXT.index("GP1: I ask"),
+    ):
         end = TEXT.find("\n\n", line_start)
         end = len(TEXT) if end == -1 else end
         speaker, _, _ = TEXT[line_start:end].partition(": ")
         start = line_start + len(speaker) + 2
-        turns.append(Turn(speaker, start, end, speaker == "Interviewer",
-                          None if speaker == "Interviewer" else "GP1"))
+        turns.append(
+            Turn(
+                speaker,
+                start,
+                end,
+                speaker == "Interviewer",
+                None if speaker == "Interviewer" else "GP1",
+            )
+        )
     return Transcript("T1", "T1.txt", "txt", "utf-8", TEXT, tuple(turns))
 
 
-CODEBOOK = Codebook("cb", (Dimension("d", "D", themes=(Theme("t", "T", "d", concepts=(
-    Concept("venting", "Venting", "t", "d", aliases=("rant-old",)),
-    Concept("advice", "Advice", "t", "d"))),)),))
+CODEBOOK = Codebook(
+    "cb",
+    (
+        Dimension(
+            "d",
+            "D",
+            themes=(
+                Theme(
+                    "t",
+                    "T",
+                    "d",
+                    concepts=(
+                        Concept("venting", "Venting", "t", "d", aliases=("rant-old",)),
+                        Concept("advice", "Advice", "t", "d"),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
 
 
-def coding(concept="venting", quote="We rant in the coffee room.", decision="accept",
-           start=-1, end=-1, coder="ms", at="2026-11-26T10:00:00Z", **kw) -> Coding:
+def coding(
+    concept="venting",
+    quote="We rant in the coffee room.",
+    decision="accept",
+    start=-1,
+    end=-1,
+    coder="ms",
+    at="2026-11-26T10:00:00Z",
+    **kw,
+) -> Coding:
     return Coding("T1", start, end, concept, decision, coder, "human", quote, at, **kw)
 
 
@@ -53,8 +91,19 @@ def test_append_writes_one_json_line_per_decision(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
-    assert list(first) == ["transcript", "start", "end", "concept", "decision", "coder",
-                           "source", "quote", "at", "memo", "flags"]
+    assert list(first) == [
+        "transcript",
+        "start",
+        "end",
+        "concept",
+        "decision",
+        "coder",
+        "source",
+        "quote",
+        "at",
+        "memo",
+        "flags",
+    ]
     assert first["flags"] == ["power"]
     assert [c.concept for c in read_journal(path).codings] == ["venting", "advice"]
 
@@ -88,21 +137,49 @@ def test_append_after_torn_line_starts_a_fresh_line(tmp_path):
     assert info.value.location.line == 2
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    ('{"transcript": "T1"}', "missing"),
-    ('[1, 2]', "not a JSON object"),
-    ('{"transcript": "T1", "start": 5, "end": 2, "concept": "x", "decision": "accept", '
-     '"coder": "ms", "source": "human", "quote": "q", "at": "t"}', "start/end"),
-    ('{"transcript": "T1", "start": -1, "end": -1, "concept": "x", "decision": "maybe", '
-     '"coder": "ms", "source": "human", "quote": "q", "at": "t"}', "decision"),
-    ('{"transcript": "T1", "start": -1, "end": -1, "concept": "x", "decision": "accept", '
-     '"coder": "xy", "source": "human", "quote": "q", "at": "t"}', "coder"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"transcript": "T1"}', "missing"),
+        ("[1, 2]", "not a JSON object"),
+        (
+            '{"transcript": "T1", "start": 5, "end": 2, "concept": "x", "decision": "accept", '
+            '"coder": "ms", "source": "human", "quote": "q", "at": "t"}',
+            "start/end",
+        ),
+        (
+            '{"transcript": "T1", "start": -1, "end": -1, "concept": "x", "decision": "maybe", '
+            '"coder": "ms", "source": "human", "quote": "q", "at": "t"}',
+            "decision",
+        ),
+        (
+            '{"transcript": "T1", "start": -1, "end": -1, "concept": "x", "decision": "accept", '
+            '"coder": "xy", "source": "human", "quote": "q", "at": "t"}',
+            "coder",
+        ),
+    ],
+)
 def test_malformed_middle_line_is_an_error_with_its_line(tmp_path, line, reason):
     path = tmp_path / "ms.jsonl"
-    path.write_text(line + "\n" + json.dumps({
-        "transcript": "T1", "start": -1, "end": -1, "concept": "x", "decision": "accept",
-        "coder": "ms", "source": "human", "quote": "q", "at": "t"}) + "\n", encoding="utf-8")
+    path.write_text(
+        line
+        + "\n"
+        + json.dumps(
+            {
+                "transcript": "T1",
+                "start": -1,
+                "end": -1,
+                "concept": "x",
+                "decision": "accept",
+                "coder": "ms",
+                "source": "human",
+                "quote": "q",
+                "at": "t",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(JournalError) as info:
         read_journal(path)
     assert info.value.location.line == 1
@@ -129,8 +206,15 @@ def test_latest_decision_wins_per_coder_and_aliases_resolve(tmp_path):
     ms = tmp_path / "ms.jsonl"
     append_coding(ms, coding(concept="rant-old"))  # an old id, resolved via aliases
     append_coding(ms, coding(concept="advice", quote="I ask a partner for advice."))
-    append_coding(ms, coding(concept="advice", quote="I ask a partner for advice.",
-                             decision="reject", at="2026-11-26T11:00:00Z"))
+    append_coding(
+        ms,
+        coding(
+            concept="advice",
+            quote="I ask a partner for advice.",
+            decision="reject",
+            at="2026-11-26T11:00:00Z",
+        ),
+    )
     counted, placed, orphans = place_codings([read_journal(ms)], {"T1": transcript()}, CODEBOOK)
     assert [(c.concept, c.participant) for c in counted] == [("venting", "GP1")]
     assert len(placed) == 3

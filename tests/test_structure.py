@@ -6,31 +6,57 @@ from __future__ import annotations
 from gioia.models import Codebook, Coding, Concept, Dimension, Participant, PlacedCoding, Theme
 from gioia.structure import attribution, build_nodes, representative_quotes
 
-CODEBOOK = Codebook("cb", (
-    Dimension("types", "Types", themes=(
-        Theme("emotional", "Emotional", "types", concepts=(
-            Concept("venting", "Venting", "emotional", "types"),
-            Concept("reassurance", "Reassurance", "emotional", "types"))),
-        Theme("advice", "Advice", "types", concepts=(
-            Concept("second-opinion", "Second opinion", "advice", "types"),)),
-    )),
-    Dimension("moderators", "Moderators", themes=(
-        Theme("space", "Space", "moderators", concepts=(
-            Concept("coffee-room", "Coffee room", "space", "moderators"),)),
-    )),
-))
+CODEBOOK = Codebook(
+    "cb",
+    (
+        Dimension(
+            "types",
+            "Types",
+            themes=(
+                Theme(
+                    "emotional",
+                    "Emotional",
+                    "types",
+                    concepts=(
+                        Concept("venting", "Venting", "emotional", "types"),
+                        Concept("reassurance", "Reassurance", "emotional", "types"),
+                    ),
+                ),
+                Theme(
+                    "advice",
+                    "Advice",
+                    "types",
+                    concepts=(Concept("second-opinion", "Second opinion", "advice", "types"),),
+                ),
+            ),
+        ),
+        Dimension(
+            "moderators",
+            "Moderators",
+            themes=(
+                Theme(
+                    "space",
+                    "Space",
+                    "moderators",
+                    concepts=(Concept("coffee-room", "Coffee room", "space", "moderators"),),
+                ),
+            ),
+        ),
+    ),
+)
 
 
 def placed(concept, participant, transcript, start, end, flags=()):
-    coding = Coding(transcript, start, end, concept, "accept", "ms", "human", "q", "t",
-                    flags=tuple(flags))
+    coding = Coding(
+        transcript, start, end, concept, "accept", "ms", "human", "q", "t", flags=tuple(flags)
+    )
     return PlacedCoding(coding, concept, start, end, participant)
 
 
 CODINGS = [
     placed("venting", "P1", "T1", 0, 10),
-    placed("venting", "P1", "T1", 20, 30),      # P1 again for the same concept
-    placed("reassurance", "P1", "T1", 0, 10),   # same segment, sibling concept
+    placed("venting", "P1", "T1", 20, 30),  # P1 again for the same concept
+    placed("reassurance", "P1", "T1", 0, 10),  # same segment, sibling concept
     placed("reassurance", "P2", "T2", 5, 15),
     placed("second-opinion", "P3", "T3", 0, 8),
 ]

@@ -34,7 +34,7 @@ def test_inflected_word_matches_keyword_lemma(nlp):
     assert found.concept == "venting"
     assert found.method == "keyword"
     [evidence] = found.evidence
-    assert (evidence.term, text[evidence.start:evidence.end]) == ("rant", "ranting")
+    assert (evidence.term, text[evidence.start : evidence.end]) == ("rant", "ranting")
 
 
 def test_sharing_the_workload_matches_share_workload(nlp):
@@ -49,8 +49,10 @@ def test_multiword_keyword_matches_inflected_phrase_each_time(nlp):
     text = "We talked about sharing our workload. Sharing workloads helps."
     codebook = make_codebook(concept("workload", keywords=("share workload",)))
     [found] = run(nlp, codebook, text)
-    assert [text[e.start:e.end] for e in found.evidence] == [
-        "sharing our workload", "Sharing workloads"]
+    assert [text[e.start : e.end] for e in found.evidence] == [
+        "sharing our workload",
+        "Sharing workloads",
+    ]
 
 
 def test_multiword_keyword_does_not_bridge_content_words(nlp):
@@ -62,27 +64,29 @@ def test_multiword_keyword_does_not_bridge_content_words(nlp):
 def test_matching_is_case_insensitive_at_sentence_start(nlp):
     text = "Mentoring the trainees keeps me going."
     [found] = run(nlp, make_codebook(concept("mentor", keywords=("mentor",))), text)
-    assert text[found.evidence[0].start:found.evidence[0].end] == "Mentoring"
+    assert text[found.evidence[0].start : found.evidence[0].end] == "Mentoring"
 
 
 def test_evidence_offsets_are_in_transcript_coordinates(nlp):
     text = "Interviewer: Tell me more.\n\nGP1: We rant in the coffee room."
     start = text.index("We rant")
-    codebook = make_codebook(concept("space", keywords=("coffee room",)),
-                             concept("venting", keywords=("rant",)))
+    codebook = make_codebook(
+        concept("space", keywords=("coffee room",)), concept("venting", keywords=("rant",))
+    )
     found = run(nlp, codebook, text, one_segment(text, start))
     by_concept = {s.concept: s for s in found}
     assert set(by_concept) == {"space", "venting"}
     space = by_concept["space"].evidence[0]
-    assert text[space.start:space.end] == "coffee room"
+    assert text[space.start : space.end] == "coffee room"
     assert (by_concept["space"].start, by_concept["space"].end) == (start, len(text))
 
 
 def test_interviewer_talk_outside_segments_is_never_suggested(nlp):
     text = "Interviewer: Do you rant?\n\nGP1: Not really."
     start = text.index("Not really")
-    found = run(nlp, make_codebook(concept("venting", keywords=("rant",))), text,
-                one_segment(text, start))
+    found = run(
+        nlp, make_codebook(concept("venting", keywords=("rant",))), text, one_segment(text, start)
+    )
     assert found == []
 
 
@@ -90,7 +94,7 @@ def test_veto_cancels_match_in_same_sentence_only(nlp):
     text = "We did an escape room as a team. I escape to the staff room."
     codebook = make_codebook(concept("escape", keywords=("escape",), veto=("escape room",)))
     [found] = run(nlp, codebook, text)
-    assert [text[e.start:e.end] for e in found.evidence] == ["escape"]
+    assert [text[e.start : e.end] for e in found.evidence] == ["escape"]
     assert found.evidence[0].start == text.index("I escape") + 2
 
 
@@ -113,7 +117,7 @@ def test_token_pattern_matches_on_lemmas(nlp):
     pattern = ({"LEMMA": "have"}, {"LOWER": "lunch"}, {"LOWER": "together"})
     [found] = run(nlp, make_codebook(concept("lunch", patterns=(pattern,))), text)
     assert found.method == "pattern"
-    assert text[found.evidence[0].start:found.evidence[0].end] == "had lunch together"
+    assert text[found.evidence[0].start : found.evidence[0].end] == "had lunch together"
 
 
 def test_invalid_token_pattern_is_a_config_error(nlp):
@@ -125,7 +129,9 @@ def test_invalid_token_pattern_is_a_config_error(nlp):
 
 def test_match_spanning_two_segments_is_not_attributed(nlp):
     text = "coffee room"
-    segments = [Segment("T1", 0, 6, "coffee", "GP1", "GP1", 0),
-                Segment("T1", 7, 11, "room", "GP1", "GP1", 0)]
+    segments = [
+        Segment("T1", 0, 6, "coffee", "GP1", "GP1", 0),
+        Segment("T1", 7, 11, "room", "GP1", "GP1", 0),
+    ]
     found = run(nlp, make_codebook(concept("space", keywords=("coffee room",))), text, segments)
     assert found == []

@@ -1,0 +1,293 @@
+"""The ``gioia`` command line: parse arguments, call the pipeline, render the result.
+
+Nothing here computes anything. Every :class:`~gioia.errors.GioiaError` is caught in one
+place (:func:`_handle_errors`), printed to stderr, and turned into exit code 1 without a
+traceback. Exit codes: 0 success, 1 user or data error, 2 usage error (typer's own),
+3 a quality gate failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gioia import __version__, console, pipeline
+from gioia.codebook import codebook_json_schema
+from gioia.errors import GioiaError
+from gioia.scaffold import init_study
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="gioia",
+    help="Gioia-method analysis of interview transcripts: suggest, review and count "
+    "codings, and write an SRQR-aligned report.\n\nExample: gioia run examples/peer-support",
+    no_args_is_help=True,
+    add_completion=False,
+    # Transcripts are confidential: a traceback must never show local variables.
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+codebook_app = typer.Typer(
+    help="Work with codebook.yaml.\n\nExample: gioia codebook schema > codebook.schema.json",
+    no_args_is_help=True,
+)
+app.add_typer(codebook_app, name="codebook")
+
+StudyDir = Annotated[Path, typer.Argument(help="The study folder.", show_default=True)]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+Coder = Annotated[str, typer.Option("--coder", help="Your coder name: codings/<coder>.jsonl.")]
+
+
+@contextmanager
+def _handle_errors() -> Iterator[None]:
+    try:
+        yield
+    except GioiaError as error:
+        console.print_error(error)
+        raise typer.Exit(1) from None
+
+
+def _load(directory: Path) -> pipeline.LoadedStudy:
+    loaded = pipeline.load_study(directory)
+    console.print_problems(loaded.warnings)
+    return loaded
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.out.print(f"gioia {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Gioia-method analysis of interview transcripts."""
+
+
+@app.command()
+def init(
+    directory: StudyDir = Path("."),
+    example: Annotated[
+        bool, typer.Option("--example", help="Copy the bundled example study.")
+    ] = False,
+) -> None:
+    """Create a study folder (with --example: the bundled GP peer-support study).
+
+    Example: gioia init my-study --example
+    """
+    with _handle_errors():
+        written = init_study(directory, example=example)
+    for path in written:
+        console.out.print(str(path))
+    console.message(f"study created in {directory}; next: gioia check {directory}")
+
+
+@app.command()
+def check(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Validate gioia.yaml, codebook.yaml, participants.csv, transcripts and journals,
+    listing every problem with file:line. Exits 1 if there is any error.
+
+    Example: gioia check my-study
+    """
+    with _handle_errors():
+        result = pipeline.check(directory)
+    if as_json:
+        console.print_json(
+            [
+                {
+                    "severity": p.severity,
+                    "message": p.message,
+                    "hint": p.hint,
+                    "location": str(p.location) if p.location else None,
+                }
+                for p in result.problems
+            ]
+        )
+    else:
+        console.print_problems(result.problems)
+    errors = sum(p.is_error for p in result.problems)
+    warnings = len(result.problems) - errors
+    if errors:
+        console.message(f"{errors} error(s), {warnings} warning(s)")
+        raise typer.Exit(1)
+    console.message(
+        f"ok: {result.transcripts} transcripts, {result.codings} counted codings, "
+        f"{warnings} warning(s)"
+    )
+
+
+@app.command()
+def ingest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Read the transcripts into normalised text (.gioia/text/) and show, per transcript,
+    its format, encoding, speakers, participant turns and words.
+
+    Example: gioia ingest my-study
+    """
+    with _handle_errors(), console.progress_reporter() as progress:
+        loaded = _load(directory)
+        corpus = pipeline.ingest(loaded, progress)
+    console.print_problems(corpus.warnings)
+    rows = [pipeline.transcript_summary(t) for t in corpus.transcripts]
+    if as_json:
+        console.print_json(rows)
+    else:
+        console.out.print(console.transcripts_table(rows))
+
+
+@app.command()
+def suggest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Suggest first-order concepts for each segment (.gioia/suggestions.jsonl).
+    Never touches codings/: a human decides every coding.
+
+    Example: gioia suggest my-study
+    """
+    with _handle_errors(), console.progress_reporter() as progress:
+        loaded = _load(directory)
+        corpus = pipeline.ingest(loaded, progress)
+        parsed = pipeline.parse(loaded, corpus, progress)
+        made = pipeline.suggest(loaded, corpus, parsed, progress)
+    counts: dict[str, int] = {c.id: 0 for c in loaded.codebook.concepts}
+    for s in made:
+        counts[s.concept] += 1
+    if as_json:
+        console.print_json(
+            {"suggestions": len(made), "parsed": parsed.parsed_now, "by_concept": counts}
+        )
+        return
+    console.out.print(console.counts_table("Suggestions", ("concept", "segments"), counts))
+    console.message(
+        f"{len(made)} suggestions written to "
+        f"{pipeline.suggestions_path(loaded.study)} "
+        f"({parsed.parsed_now} transcript(s) parsed, the rest from cache)"
+    )
+
+
+@app.command()
+def accept(
+    directory: StudyDir = Path("."),
+    coder: Coder = ...,  # type: ignore[assignment]
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Accept suggestions scoring at least this."
+        ),
+    ] = ...,  # type: ignore[assignment]
+    as_json: JsonFlag = False,
+) -> None:
+    """Accept, without review, every suggestion scoring at least --min-score that the
+    coder has not decided yet; recorded as source: auto. Decisions already made are kept.
+
+    Example: gioia accept my-study --coder auto --min-score 0.8
+    """
+    with _handle_errors():
+        loaded = _load(directory)
+        made = pipeline.read_suggestions(loaded.study)
+        if made is None:
+            raise GioiaError("no suggestions yet", hint=f"run `gioia suggest {directory}` first")
+        corpus = pipeline.ingest(loaded)
+        result = pipeline.accept(loaded, corpus, made, coder=coder, min_score=min_score)
+    summary = {
+        "coder": result.coder,
+        "journal": str(result.journal),
+        "accepted": result.accepted,
+        "already_decided": result.already_decided,
+        "below_score": result.below_score,
+    }
+    if as_json:
+        console.print_json(summary)
+    else:
+        console.message(
+            f"accepted {result.accepted} suggestion(s) into {result.journal} "
+            f"({result.already_decided} already decided, "
+            f"{result.below_score} below {min_score})"
+        )
+
+
+@app.command()
+def structure(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Show the data structure (dimension → theme → concept) with participants
+    expressing each node (n of N) and accepted segments.
+
+    Example: gioia structure my-study
+    """
+    with _handle_errors():
+        loaded = _load(directory)
+        corpus = pipeline.ingest(loaded)
+        analysis = pipeline.analyse(loaded, corpus)
+    console.print_problems(analysis.warnings)
+    nodes = [pipeline.node_summary(n) for n in analysis.nodes]
+    total = len(corpus.participants)
+    if as_json:
+        console.print_json({"participants": total, "nodes": nodes})
+    else:
+        console.out.print(console.structure_tree(loaded.codebook.title, nodes, total))
+
+
+@app.command()
+def report(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """Write report/report.html, report/report.md and report/results.json from the
+    counted codings.
+
+    Example: gioia report my-study
+    """
+    with _handle_errors(), console.progress_reporter() as progress:
+        loaded = _load(directory)
+        result = pipeline.report(loaded, progress)
+    console.print_problems(result.warnings)
+    _print_paths(result.paths, as_json)
+
+
+@app.command()
+def run(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """The whole pipeline for CI, non-interactive: ingest → suggest → accept (only if
+    gioia.yaml sets suggest.auto_accept_min_score) → report.
+
+    Example: gioia run examples/peer-support
+    """
+    with _handle_errors(), console.progress_reporter() as progress:
+        loaded = _load(directory)
+        result = pipeline.run(loaded, progress)
+    console.print_problems(result.report.warnings)
+    if result.accepted is not None:
+        console.message(
+            f"auto-accepted {result.accepted.accepted} suggestion(s) into {result.accepted.journal}"
+        )
+    console.message(
+        f"{result.suggestions} suggestions; "
+        f"{result.report.results['codings']['counted']} counted codings"
+    )
+    _print_paths(result.report.paths, as_json)
+
+
+def _print_paths(paths: list[Path], as_json: bool) -> None:
+    if as_json:
+        console.print_json([str(p) for p in paths])
+    else:
+        for path in paths:
+            console.out.print(str(path))
+
+
+@codebook_app.command("schema")
+def codebook_schema() -> None:
+    """Print the JSON Schema of codebook.yaml, for editors to validate and complete it.
+
+    Example: gioia codebook schema > codebook.schema.json
+    """
+    console.out.file.write(json.dumps(codebook_json_schema(), indent=2) + "\n")
+
+
+def main() -> Any:
+    return app()

@@ -1,0 +1,586 @@
+"""The order of the stages, and the only module that knows it.
+
+Each public function here is what one command does, as a plain function that returns
+data: the CLI renders it. Stages never import each other; this module passes their
+outputs along: study → ingest → parse → segment → suggest → journal → structure → report.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from gioia import __version__
+from gioia.codebook import load_codebook
+from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
+from gioia.fsutil import atomic_write_text
+from gioia.ingest import attribute_speakers, find_transcripts, read_transcript
+from gioia.journal import (
+    Orphan,
+    append_coding,
+    journal_path,
+    now_utc,
+    place_codings,
+    read_journals,
+)
+from gioia.models import (
+    Codebook,
+    Coding,
+    Node,
+    Participant,
+    PlacedCoding,
+    Segment,
+    Suggestion,
+    Transcript,
+)
+from gioia.nlp import DocCache, build_pipeline, parse_texts, pipeline_fingerprint
+from gioia.report import srqr_status, write_report
+from gioia.segment import count_words, segment_transcript
+from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
+from gioia.structure import attribution, build_nodes, representative_quotes
+from gioia.study import Study, load_participants, open_study
+from gioia.suggest import ConceptMatcher, suggest_for_transcript
+
+__all__ = [
+    "AcceptResult",
+    "Analysis",
+    "Corpus",
+    "LoadedStudy",
+    "Progress",
+    "accept",
+    "analyse",
+    "check",
+    "ingest",
+    "load_study",
+    "report",
+    "run",
+    "suggest",
+]
+
+# Called as progress(stage, done, total) while a stage works through transcripts.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    """A study whose configuration files all validated."""
+
+    study: Study
+    codebook: Codebook
+    participants: tuple[Participant, ...]  # participants.csv rows; () if there is none
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    transcripts: tuple[Transcript, ...]
+    participants: tuple[Participant, ...]  # those with talk in the corpus, in study order
+    warnings: tuple[Problem, ...]
+
+    def by_id(self) -> dict[str, Transcript]:
+        return {t.id: t for t in self.transcripts}
+
+
+def load_study(root: Path) -> LoadedStudy:
+    """Open a study and validate gioia.yaml, codebook.yaml and participants.csv together,
+    so one run lists every configuration problem."""
+    study, warnings = open_study(root)
+    problems: list[Problem] = list(warnings)
+    codebook = None
+    participants: tuple[Participant, ...] = ()
+    try:
+        codebook, codebook_warnings = load_codebook(study.paths.codebook)
+        problems += codebook_warnings
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
+        participants, participant_warnings = load_participants(study.paths.participants)
+        problems += participant_warnings
+    except ConfigError as exc:
+        problems += exc.problems
+    problems += _attribution_problems(study, participants)
+    if codebook is None or any(p.is_error for p in problems):
+        raise ConfigError(problems)
+    return LoadedStudy(study, codebook, participants, tuple(problems))
+
+
+def _attribution_problems(study: Study, participants: Sequence[Participant]) -> list[Problem]:
+    """Fields of the attribution template must be columns of participants.csv, and are
+    only filled in when reportable (DESIGN §4)."""
+    template = study.settings.attribution
+    where = study.location("settings", "attribution")
+    columns = {k for p in participants for k in p.attributes}
+    allowed = _reportable(study, participants)
+    problems = []
+    for _, name, _, _ in string.Formatter().parse(template):
+        if not name or name == "id":
+            continue
+        if participants and name not in columns:
+            problems.append(
+                Problem(
+                    f"attribution template {template!r} names {{{name}}}, "
+                    "which is not a column of participants.csv",
+                    where,
+                    hint="use {id} or a participants.csv column",
+                )
+            )
+        elif name not in allowed:
+            problems.append(
+                Problem(
+                    f"attribution field {{{name}}} is not reportable: quotes will leave it out",
+                    where,
+                    hint=f"add {name} to settings.reportable if it may appear in reports",
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+def _reportable(study: Study, participants: Sequence[Participant]) -> list[str]:
+    if study.settings.reportable is not None:
+        return list(study.settings.reportable)
+    return sorted({k for p in participants for k in p.attributes})
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def ingest(loaded: LoadedStudy, progress: Progress = _no_progress) -> Corpus:
+    """Read every transcript into its normalised text (written to .gioia/text/), and
+    attribute speakers to participants. Every unreadable file is listed in one error."""
+    settings = loaded.study.settings
+    folder = loaded.study.paths.transcripts
+    if not folder.is_dir():
+        raise GioiaError(
+            f"no transcripts folder at {folder}",
+            hint="put transcripts in transcripts/ or set settings.paths.transcripts",
+        )
+    found = find_transcripts(folder)
+    if not found:
+        raise GioiaError(
+            f"no transcripts found in {folder}",
+            hint="supported: .txt and .md files with speaker turns",
+        )
+    transcripts: list[Transcript] = []
+    problems: list[Problem] = []
+    participants = loaded.participants or tuple(Participant(tid) for tid, _ in found)
+    for done, (tid, path) in enumerate(found, start=1):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            transcript = read_transcript(
+                path,
+                transcript_id=tid,
+                rel_path=rel,
+                encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
+                interviewer_labels=settings.interviewer_labels,
+            )
+        except TranscriptError as exc:
+            problems += exc.problems
+            continue
+        transcript, speaker_problems = attribute_speakers(transcript, participants)
+        problems += speaker_problems
+        problems += [
+            Problem(w, Location(str(path)), severity="warning") for w in transcript.warnings
+        ]
+        transcripts.append(transcript)
+        progress("ingest", done, len(found))
+    if any(p.is_error for p in problems):
+        raise ConfigError(problems, message="some transcripts could not be read")
+    text_dir = loaded.study.paths.cache / "text"
+    for transcript in transcripts:
+        _write_if_changed(text_dir / f"{transcript.id}.txt", transcript.text)
+    speaking = {t.participant for tr in transcripts for t in tr.turns if t.participant}
+    for p in loaded.participants:
+        if p.id not in speaking:
+            problems.append(
+                Problem(
+                    f"participant {p.id} has no talk in any transcript",
+                    Location(str(loaded.study.paths.participants)),
+                    hint="add their transcript, or set the transcript/speaker column",
+                    severity="warning",
+                )
+            )
+    return Corpus(
+        tuple(transcripts), tuple(p for p in participants if p.id in speaking), tuple(problems)
+    )
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write_text(path, text)
+
+
+# --------------------------------------------------------------------------- parse + suggest
+
+
+@dataclass(frozen=True)
+class Parsed:
+    nlp: Language
+    docs: dict[str, Doc]
+    segments: dict[str, tuple[Segment, ...]]
+    parsed_now: int  # documents that were not in the cache
+
+
+def parse(loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress) -> Parsed:
+    """Parse every transcript (reusing cached documents) and cut it into segments."""
+    nlp_settings = loaded.study.settings.nlp
+    nlp = build_pipeline(nlp_settings.lang, nlp_settings.model)
+    cache = DocCache(
+        loaded.study.paths.cache / "docs",
+        pipeline_fingerprint(nlp_settings.lang, nlp_settings.model),
+    )
+    texts = [t.text for t in corpus.transcripts]
+    done = 0
+
+    def tick(_: int) -> None:
+        nonlocal done
+        done += 1
+        progress("parse", done, len(texts))
+
+    docs, parsed_now = parse_texts(nlp, texts, cache, tick)
+    max_words = loaded.study.settings.segmentation.max_words
+    segments = {}
+    for transcript, doc in zip(corpus.transcripts, docs, strict=True):
+        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        segments[transcript.id] = segment_transcript(transcript, sentences, max_words)
+    return Parsed(
+        nlp, {t.id: d for t, d in zip(corpus.transcripts, docs, strict=True)}, segments, parsed_now
+    )
+
+
+def suggest(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
+) -> list[Suggestion]:
+    """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal)."""
+    matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
+    suggestions: list[Suggestion] = []
+    for done, transcript in enumerate(corpus.transcripts, start=1):
+        suggestions += suggest_for_transcript(
+            parsed.docs[transcript.id], parsed.segments[transcript.id], matcher
+        )
+        progress("suggest", done, len(corpus.transcripts))
+    suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
+    atomic_write_text(
+        suggestions_path(loaded.study),
+        "".join(dumps_line(suggestion_to_dict(s)) for s in suggestions),
+    )
+    return suggestions
+
+
+def suggestions_path(study: Study) -> Path:
+    return study.paths.cache / "suggestions.jsonl"
+
+
+def read_suggestions(study: Study) -> list[Suggestion] | None:
+    """The suggestions of the last ``gioia suggest``, or None when there are none yet."""
+    path = suggestions_path(study)
+    if not path.is_file():
+        return None
+    try:
+        return [
+            suggestion_from_dict(json.loads(line))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged cache is rebuilt by the next `gioia suggest`
+
+
+# --------------------------------------------------------------------------- accept
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    coder: str
+    journal: Path
+    accepted: int
+    already_decided: int
+    below_score: int
+
+
+def accept(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    suggestions: Sequence[Suggestion],
+    *,
+    coder: str,
+    min_score: float,
+) -> AcceptResult:
+    """Accept every suggestion scoring at least ``min_score`` that ``coder`` has not
+    decided yet, recorded as ``source: auto``. Decisions already made are never touched."""
+    path = journal_path(loaded.study.paths.codings, coder)
+    journals = read_journals(loaded.study.paths.codings, [coder])
+    decided = {c.key for j in journals for c in j.codings}
+    texts = {t.id: t.text for t in corpus.transcripts}
+    accepted = already = below = 0
+    for s in suggestions:
+        if s.score < min_score:
+            below += 1
+            continue
+        if (s.transcript, s.start, s.end, s.concept) in decided:
+            already += 1
+            continue
+        append_coding(
+            path,
+            Coding(
+                transcript=s.transcript,
+                start=s.start,
+                end=s.end,
+                concept=s.concept,
+                decision="accept",
+                coder=coder,
+                source="auto",
+                quote=texts[s.transcript][s.start : s.end],
+                at=now_utc(),
+                score=s.score,
+            ),
+        )
+        accepted += 1
+    return AcceptResult(coder, path, accepted, already, below)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True)
+class Analysis:
+    nodes: list[Node]
+    counted: list[PlacedCoding]
+    orphans: list[Orphan]
+    coders: list[str]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def analyse(loaded: LoadedStudy, corpus: Corpus) -> Analysis:
+    """Place the counted coders' decisions in the corpus and count the data structure."""
+    journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
+    counted, _, orphans = place_codings(journals, corpus.by_id(), loaded.codebook)
+    nodes = build_nodes(loaded.codebook, counted, [p.id for p in corpus.participants])
+    warnings = [p for j in journals for p in j.problems]
+    warnings += [
+        Problem(
+            f"orphaned {o.coding.decision} of {o.coding.concept!r} in "
+            f"{o.coding.transcript}: {o.reason}",
+            Location(str(journal_path(loaded.study.paths.codings, o.coding.coder))),
+            hint="fix the quote or concept in a new decision; nothing was dropped",
+            severity="warning",
+        )
+        for o in orphans
+    ]
+    return Analysis(nodes, counted, orphans, [j.coder for j in journals], warnings)
+
+
+def transcript_summary(transcript: Transcript) -> dict:
+    """What `gioia ingest` shows and results.json records about one transcript."""
+    turns = transcript.participant_turns
+    return {
+        "id": transcript.id,
+        "format": transcript.format,
+        "encoding": transcript.encoding,
+        "speakers": list(transcript.speakers),
+        "participants": sorted({t.participant for t in turns if t.participant}),
+        "participant_turns": len(turns),
+        "words": sum(count_words(transcript.text[t.start : t.end]) for t in turns),
+        "warnings": len(transcript.warnings),
+    }
+
+
+def node_summary(node: Node) -> dict:
+    return {
+        "id": node.id,
+        "level": node.level,
+        "label": node.label,
+        "parent": node.parent,
+        "participants": list(node.participants),
+        "transcripts": list(node.transcripts),
+        "segments": node.segments,
+    }
+
+
+def results(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    analysis: Analysis,
+    suggestions: Sequence[Suggestion] | None,
+    segment_count: int,
+) -> dict:
+    """Everything computed, as written to results.json (DESIGN §9)."""
+    study = loaded.study
+    participants = {p.id: p for p in corpus.participants}
+    reportable = _reportable(study, corpus.participants)
+    texts = {t.id: t.text for t in corpus.transcripts}
+    definitions = {c.id: c.definition for c in loaded.codebook.concepts}
+    definitions.update({t.id: t.definition for t in loaded.codebook.themes})
+    definitions.update({d.id: d.definition for d in loaded.codebook.dimensions})
+    quotes = {
+        concept: [
+            {
+                "text": texts[q.coding.transcript][q.start : q.end],
+                "attribution": attribution(
+                    study.settings.attribution, participants.get(q.participant or ""), reportable
+                ),
+                "transcript": q.coding.transcript,
+                "participant": q.participant,
+                "start": q.start,
+                "end": q.end,
+                "power": "power" in q.coding.flags,
+            }
+            for q in chosen
+        ]
+        for concept, chosen in representative_quotes(analysis.counted).items()
+    }
+    by_source: dict[str, int] = {}
+    for c in analysis.counted:
+        by_source[c.coding.source] = by_source.get(c.coding.source, 0) + 1
+    by_method: dict[str, int] = {}
+    for s in suggestions or ():
+        by_method[s.method] = by_method.get(s.method, 0) + 1
+    return {
+        "schema_version": 1,
+        "generator": {"name": "gioia", "version": __version__},
+        "study": {
+            "title": study.metadata.get("title") or loaded.codebook.title,
+            "participants": [p.id for p in corpus.participants],
+            "transcripts": [t.id for t in corpus.transcripts],
+            "metadata": dict(study.metadata),
+        },
+        "codebook": {
+            "title": loaded.codebook.title,
+            "relations": [
+                {"from": r.source, "to": r.target, "type": r.type, "memo": r.memo}
+                for r in loaded.codebook.relations
+            ],
+        },
+        "nodes": [
+            {**node_summary(n), "definition": definitions.get(n.id, "")} for n in analysis.nodes
+        ],
+        "quotes": quotes,
+        "codings": {
+            "counted": len(analysis.counted),
+            "coders": analysis.coders,
+            "by_source": dict(sorted(by_source.items())),
+            "orphaned": [
+                {
+                    "coder": o.coding.coder,
+                    "transcript": o.coding.transcript,
+                    "concept": o.coding.concept,
+                    "quote": o.coding.quote,
+                    "reason": o.reason,
+                }
+                for o in analysis.orphans
+            ],
+        },
+        "corpus": {
+            "transcripts": [transcript_summary(t) for t in corpus.transcripts],
+            "segments": segment_count,
+        },
+        "suggestions": {
+            "total": len(suggestions or ()),
+            "by_method": dict(sorted(by_method.items())),
+        },
+        "srqr": srqr_status(
+            study.metadata,
+            has_codings=bool(analysis.counted),
+            has_participants=bool(corpus.participants),
+        ),
+    }
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    paths: list[Path]
+    results: dict
+    warnings: list[Problem]
+
+
+def report(loaded: LoadedStudy, progress: Progress = _no_progress) -> ReportResult:
+    """Render the report from the counted codings (suggestions are not re-made)."""
+    corpus = ingest(loaded, progress)
+    parsed = parse(loaded, corpus, progress)
+    analysis = analyse(loaded, corpus)
+    data = results(
+        loaded,
+        corpus,
+        analysis,
+        read_suggestions(loaded.study),
+        sum(len(s) for s in parsed.segments.values()),
+    )
+    paths = write_report(loaded.study.paths.report, data)
+    return ReportResult(paths, data, [*corpus.warnings, *analysis.warnings])
+
+
+AUTO_CODER = "auto"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    suggestions: int
+    parsed_now: int
+    accepted: AcceptResult | None
+    report: ReportResult
+
+
+def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
+    """The whole pipeline for CI: ingest → suggest → accept (only when gioia.yaml sets
+    ``suggest.auto_accept_min_score``) → report. Deterministic for the same inputs."""
+    corpus = ingest(loaded, progress)
+    parsed = parse(loaded, corpus, progress)
+    made = suggest(loaded, corpus, parsed, progress)
+    accepted = None
+    min_score = loaded.study.settings.suggest.auto_accept_min_score
+    if min_score is not None:
+        accepted = accept(loaded, corpus, made, coder=AUTO_CODER, min_score=min_score)
+    analysis = analyse(loaded, corpus)
+    data = results(loaded, corpus, analysis, made, sum(len(s) for s in parsed.segments.values()))
+    paths = write_report(loaded.study.paths.report, data)
+    return RunResult(
+        len(made),
+        parsed.parsed_now,
+        accepted,
+        ReportResult(paths, data, [*corpus.warnings, *analysis.warnings]),
+    )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    problems: list[Problem]
+    transcripts: int = 0
+    codings: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def check(root: Path) -> CheckResult:
+    """Validate everything and list *all* problems: configuration, transcripts, journals,
+    and decisions that cannot be placed."""
+    try:
+        loaded = load_study(root)
+    except ConfigError as exc:
+        return CheckResult(list(exc.problems))
+    problems = list(loaded.warnings)
+    try:
+        corpus = ingest(loaded)
+    except GioiaError as exc:
+        return CheckResult(problems + list(exc.problems))
+    problems += corpus.warnings
+    try:
+        analysis = analyse(loaded, corpus)
+    except GioiaError as exc:
+        return CheckResult(problems + list(exc.problems), len(corpus.transcripts))
+    problems += analysis.warnings
+    return CheckResult(problems, len(corpus.transcripts), len(analysis.counted))

@@ -1,0 +1,214 @@
+"""The command line: exit codes, stdout vs stderr, help everywhere, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gioia import __version__
+from gioia.cli import app
+
+runner = CliRunner()
+
+CODEBOOK = textwrap.dedent("""\
+    version: 1
+    title: Coping at work
+    dimensions:
+      - id: support
+        label: Support
+        themes:
+          - id: emotional
+            label: Emotional support
+            concepts:
+              - id: venting
+                label: Venting
+                keywords: [rant, offload]
+              - id: coffee-room
+                label: The coffee room
+                keywords: [coffee room]
+    """)
+
+TRANSCRIPT = textwrap.dedent("""\
+    Interviewer: How do you cope after a hard day?
+
+    P1: Mostly I rant to a colleague in the coffee room. It helps a lot.
+
+    Interviewer: Anything else?
+
+    P1: I go for a run.
+    """)
+
+
+def make_study(root: Path) -> Path:
+    (root / "transcripts").mkdir(parents=True)
+    (root / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    (root / "transcripts" / "P1.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    return root
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "100"})
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"gioia {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["init"],
+        ["check"],
+        ["ingest"],
+        ["suggest"],
+        ["accept"],
+        ["structure"],
+        ["report"],
+        ["run"],
+        ["codebook"],
+        ["codebook", "schema"],
+    ],
+)
+def test_every_command_has_help_with_an_example(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Example: gioia" in result.stdout
+
+
+def test_python_dash_m_gioia_help_in_a_subprocess():
+    done = subprocess.run(
+        [sys.executable, "-m", "gioia", "--help"],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "COLUMNS": "100", "PATH": ""},
+    )
+    assert done.returncode == 0, done.stderr
+    for command in ("init", "check", "ingest", "suggest", "accept", "structure", "report", "run"):
+        assert command in done.stdout
+
+
+def test_usage_error_exits_2():
+    result = invoke("accept", ".", "--min-score", "2")
+    assert result.exit_code == 2
+
+
+def test_missing_study_folder_exits_1_with_hint_and_no_traceback(tmp_path):
+    result = invoke("check", tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert "nowhere" in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+def test_broken_codebook_lists_every_problem_with_lines(tmp_path):
+    study = make_study(tmp_path)
+    (study / "codebook.yaml").write_text(
+        textwrap.dedent("""\
+        version: 1
+        title: Broken
+        dimensions:
+          - id: Support
+            label: Support
+            themes:
+              - id: emotional
+                label: Emotional
+                label: Emotional again
+                concepts:
+                  - id: venting
+                    labl: Venting
+        relations:
+          - {from: venting, to: nowhere, type: enables}
+        """),
+        encoding="utf-8",
+    )
+    result = invoke("check", study)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    for line in ("codebook.yaml:4:", "codebook.yaml:9:", "codebook.yaml:12:", "codebook.yaml:14:"):
+        assert line in result.stderr, result.stderr
+
+
+def test_check_ok_study(tmp_path):
+    result = invoke("check", make_study(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "ok: 1 transcripts" in result.stderr
+
+
+def test_ingest_json_reports_speakers_and_turns(tmp_path):
+    result = invoke("ingest", make_study(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    assert row["id"] == "P1"
+    assert row["speakers"] == ["Interviewer", "P1"]
+    assert row["participant_turns"] == 2
+    assert row["participants"] == ["P1"]
+
+
+def test_suggest_accept_structure_report(tmp_path):
+    study = make_study(tmp_path)
+    result = invoke("suggest", study, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["by_concept"] == {"venting": 1, "coffee-room": 1}
+    lines = (study / ".gioia" / "suggestions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["concept"] for line in lines] == ["coffee-room", "venting"]
+    assert not (study / "codings").exists()  # suggest never touches the journals
+
+    result = invoke("accept", study, "--coder", "bot", "--min-score", "0.6")
+    assert result.exit_code == 0, result.output
+    assert "accepted 1" in result.stderr  # coffee room 0.7; venting 0.5 is below
+    [line] = (study / "codings" / "bot.jsonl").read_text(encoding="utf-8").splitlines()
+    decision = json.loads(line)
+    assert (decision["concept"], decision["source"], decision["decision"]) == (
+        "coffee-room",
+        "auto",
+        "accept",
+    )
+    assert decision["quote"] == "Mostly I rant to a colleague in the coffee room. It helps a lot."
+
+    again = invoke("accept", study, "--coder", "bot", "--min-score", "0.6")
+    assert "accepted 0" in again.stderr and "1 already decided" in again.stderr
+
+    result = invoke("structure", study, "--json")
+    assert result.exit_code == 0, result.output
+    nodes = {n["id"]: n for n in json.loads(result.stdout)["nodes"]}
+    assert nodes["coffee-room"]["participants"] == ["P1"]
+    assert nodes["support"]["segments"] == 1
+    assert nodes["venting"]["participants"] == []
+
+    result = invoke("report", study)
+    assert result.exit_code == 0, result.output
+    for name in ("report.md", "report.html", "results.json"):
+        assert (study / "report" / name).is_file()
+
+
+def test_accept_without_suggestions_says_what_to_run(tmp_path):
+    result = invoke("accept", make_study(tmp_path), "--coder", "bot", "--min-score", "0.5")
+    assert result.exit_code == 1
+    assert "gioia suggest" in result.stderr
+
+
+def test_codebook_schema_is_json_schema():
+    result = invoke("codebook", "schema")
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.stdout)
+    assert "dimensions" in schema["properties"]
+
+
+def test_init_creates_a_study_that_checks_clean(tmp_path):
+    target = tmp_path / "new"
+    result = invoke("init", target)
+    assert result.exit_code == 0, result.output
+    assert (target / "codebook.yaml").is_file()
+    again = invoke("init", target)
+    assert again.exit_code == 1
+    assert "never overwrites" in again.stderr
