@@ -1,0 +1,234 @@
+"""Transcript files → normalised :class:`~gioia.models.Transcript`.
+
+Each format has its own module that turns decoded text into :class:`RawTurn`\\ s; this
+module picks the reader (by suffix, then by content where formats share one), and renders
+every format the same way, into the text all offsets in gioia refer to::
+
+    Speaker: spoken text of the first turn
+    second paragraph of the same turn
+
+    Other speaker: ...
+
+Unicode NFC; a turn's lines joined by single spaces, its paragraphs by "\\n", turns by a
+blank line; runs of whitespace collapsed; timestamps dropped. ``Turn.start``/``end``
+delimit the spoken text, never the label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gioia.errors import Location, TranscriptError
+from gioia.ingest.decode import decode
+from gioia.ingest.otter import looks_like_otter, parse_otter
+from gioia.ingest.speakers import (
+    DEFAULT_INTERVIEWER_LABELS,
+    attribute_speakers,
+    is_interviewer_label,
+)
+from gioia.ingest.text import ParsedText, RawTurn, parse_markdown, parse_text
+from gioia.models import Transcript, Turn
+
+__all__ = [
+    "DEFAULT_INTERVIEWER_LABELS",
+    "SUPPORTED_SUFFIXES",
+    "attribute_speakers",
+    "find_transcripts",
+    "read_transcript",
+]
+
+
+@dataclass(frozen=True)
+class _Reader:
+    format: str
+    suffixes: tuple[str, ...]
+    parse: Callable[[str, Sequence[str]], ParsedText]
+    # Formats that share a suffix with another claim a file only when its content fits.
+    sniff: Callable[[str], bool] | None = None
+
+
+_PLAIN_TEXT = _Reader("txt", (".txt",), parse_text)
+# In order of preference: the first reader whose suffix and sniff fit is used.
+_READERS = (
+    _Reader("otter", (".txt",), parse_otter, sniff=looks_like_otter),
+    _PLAIN_TEXT,
+    _Reader("md", (".md",), parse_markdown),
+)
+SUPPORTED_SUFFIXES = tuple(dict.fromkeys(s for r in _READERS for s in r.suffixes))
+
+# Beyond this a header is more than a title and a date: say that it was left out.
+_HEADER_CONTENT_WORDS = 30
+_HEADER_CONTENT_LINE_WORDS = 12
+_DIGITS = re.compile(r"[0-9]+")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
+    """(transcript id, path) of every supported file under ``folder``, recursively,
+    skipping hidden files and folders. Sorted by path, numbers in names compared as
+    numbers (P2 before P10). Ids are file stems, so they must be unique, ignoring case
+    (``.gioia/text/<id>.txt`` must not collide on case-insensitive file systems)."""
+    found = [
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in SUPPORTED_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    found.sort(key=lambda path: _natural_key(path.relative_to(folder).as_posix()))
+    by_id: dict[str, list[Path]] = {}
+    for path in found:
+        by_id.setdefault(path.stem.casefold(), []).append(path)
+    clashes = [paths for paths in by_id.values() if len(paths) > 1]
+    if clashes:
+        described = "; ".join(
+            f"{paths[0].stem}: " + ", ".join(p.relative_to(folder).as_posix() for p in paths)
+            for paths in clashes
+        )
+        first = clashes[0][0]
+        raise TranscriptError(
+            f"transcripts share an id (the file name without its extension): {described}",
+            hint="rename the files so that each name is unique in the transcripts folder",
+            location=Location(first.relative_to(folder).as_posix()),
+        )
+    return [(path.stem, path) for path in found]
+
+
+def read_transcript(
+    path: Path,
+    *,
+    transcript_id: str,
+    rel_path: str,
+    encoding: str | None = None,
+    interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
+) -> Transcript:
+    """Read and normalise one transcript file. ``rel_path`` names it in messages;
+    ``encoding`` overrides detection. Raises :class:`TranscriptError` for a file that
+    cannot be read, decoded, or has no text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(
+            f"cannot read {rel_path}: {exc.strerror or exc}",
+            hint="check that the file exists and that you may read it",
+            location=Location(rel_path),
+        ) from None
+    text, encoding_used = decode(data, source=rel_path, encoding=encoding)
+    text = _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFC", text))
+    if not text.strip():
+        raise TranscriptError(
+            f"{rel_path} has no text",
+            hint="add the transcript's text, or move the empty file out of the transcripts folder",
+            location=Location(rel_path),
+        )
+    reader = _reader_for(path.suffix.lower(), text)
+    parsed = reader.parse(text, interviewer_labels)
+    warnings = list(parsed.warnings)
+    if parsed.turns:
+        warnings += _header_warnings(parsed.header)
+        turns = parsed.turns
+    else:
+        warnings.append(
+            "no speaker labels found (such as 'Interviewer:' or 'P1:'): the whole text is "
+            "taken as one participant's turn"
+        )
+        turns = _monologue(transcript_id, parsed.header)
+    normalised, rendered, empty = _render(turns, interviewer_labels, monologue=not parsed.turns)
+    if not rendered:
+        raise TranscriptError(
+            f"{rel_path} has no spoken text",
+            hint="each turn needs text after its speaker label, e.g. 'Interviewer: How did...'",
+            location=Location(rel_path),
+        )
+    if empty:
+        warnings.append(
+            f"{len(empty)} speaker label(s) with no text after them were skipped "
+            f"(lines {', '.join(str(line) for line in empty[:5])}"
+            + (", ..." if len(empty) > 5 else "")
+            + ")"
+        )
+    return Transcript(
+        id=transcript_id,
+        path=rel_path,
+        format=reader.format,
+        encoding=encoding_used,
+        text=normalised,
+        turns=rendered,
+        warnings=tuple(warnings),
+    )
+
+
+def _reader_for(suffix: str, text: str) -> _Reader:
+    for reader in _READERS:
+        if suffix in reader.suffixes and (reader.sniff is None or reader.sniff(text)):
+            return reader
+    # Callers pass files find_transcripts found; any other suffix is read as plain text.
+    return _PLAIN_TEXT
+
+
+def _render(
+    raw_turns: Sequence[RawTurn], interviewer_labels: Sequence[str], *, monologue: bool
+) -> tuple[str, tuple[Turn, ...], list[int]]:
+    """The normalised text, its turns, and the source lines of turns with no text."""
+    pieces: list[str] = []
+    length = 0
+    turns: list[Turn] = []
+    empty: list[int] = []
+    for raw in raw_turns:
+        spoken = _spoken_text(raw.lines)
+        if not spoken:
+            empty.append(raw.line)
+            continue
+        label = f"{raw.speaker}: "
+        separator = "\n\n" if pieces else ""
+        start = length + len(separator) + len(label)
+        pieces += [separator, label, spoken]
+        length = start + len(spoken)
+        interviewer = not monologue and is_interviewer_label(raw.speaker, interviewer_labels)
+        turns.append(Turn(raw.speaker, start, length, is_interviewer=interviewer, line=raw.line))
+    return "".join(pieces), tuple(turns), empty
+
+
+def _spoken_text(lines: Sequence[str]) -> str:
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        words = " ".join(line.split())
+        if words:
+            paragraphs[-1].append(words)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return "\n".join(" ".join(paragraph) for paragraph in paragraphs if paragraph)
+
+
+def _monologue(transcript_id: str, header: Sequence[tuple[int, str]]) -> list[RawTurn]:
+    first_line = next((number for number, line in header if line.strip()), 1)
+    return [RawTurn(transcript_id, first_line, [line for _, line in header])]
+
+
+def _header_warnings(header: Sequence[tuple[int, str]]) -> list[str]:
+    content = [(number, line) for number, line in header if line.strip()]
+    line_words = [len(line.split()) for _, line in content]
+    looks_like_content = (
+        sum(line_words) > _HEADER_CONTENT_WORDS
+        or max(line_words, default=0) > _HEADER_CONTENT_LINE_WORDS
+    )
+    if not looks_like_content:
+        return []
+    first, last = content[0][0], content[-1][0]
+    preview = " ".join(content[0][1].split())[:60]
+    return [
+        f"lines {first}-{last} come before the first speaker label and are not part of any "
+        f"turn (they begin {preview!r}); if they are talk, add a speaker label before them"
+    ]
+
+
+def _natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if _DIGITS.fullmatch(part) else (1, part.casefold())
+        for part in re.split(r"([0-9]+)", name)
+        if part
+    )

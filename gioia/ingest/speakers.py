@@ -1,0 +1,129 @@
+"""Who is speaking: interviewer labels, and participant ids for everyone else.
+
+Labels are compared case-insensitively with runs of whitespace treated as one space, so
+``INTERVIEWER``, ``Interviewer`` and ``interviewer`` are the same speaker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+
+from gioia.errors import Location, Problem
+from gioia.models import Participant, Transcript, Turn
+
+__all__ = [
+    "DEFAULT_INTERVIEWER_LABELS",
+    "attribute_speakers",
+    "is_interviewer_label",
+    "label_key",
+]
+
+DEFAULT_INTERVIEWER_LABELS = (
+    "Interviewer",
+    "Interviewer 1",
+    "I",
+    "Q",
+    "Researcher",
+    "Moderator",
+    "Facilitator",
+)
+
+# An interviewer label qualified by a name or a number: "Interviewer (Anna)",
+# "Interviewer - Anna", "Moderator 2".
+_QUALIFIED_LABEL = re.compile(r"(?P<base>.+?)\s*(?:\(.*\)|[-–—]\s*\S.*|\d+)")
+
+
+def label_key(label: str) -> str:
+    """The form two speaker labels are compared in."""
+    return " ".join(label.split()).casefold()
+
+
+def is_interviewer_label(label: str, interviewer_labels: Sequence[str]) -> bool:
+    keys = {label_key(known) for known in interviewer_labels}
+    key = label_key(label)
+    if key in keys:
+        return True
+    qualified = _QUALIFIED_LABEL.fullmatch(key)
+    return qualified is not None and qualified["base"] in keys
+
+
+def attribute_speakers(
+    transcript: Transcript, participants: Sequence[Participant]
+) -> tuple[Transcript, tuple[Problem, ...]]:
+    """The transcript with ``Turn.participant`` set for every speaker that maps to a
+    participant, and a warning for every non-interviewer speaker that does not.
+
+    A speaker maps to the participant whose ``speaker`` column names it (in this
+    transcript, or in any transcript when the row has no ``transcript``); failing that,
+    the only non-interviewer speaker of a transcript maps to the participant whose
+    ``transcript`` is this one, else whose id is the transcript id. With no participant
+    rows at all, a lone speaker becomes a participant named after the transcript.
+    """
+    first_turns: dict[str, Turn] = {}
+    for turn in transcript.turns:
+        if not turn.is_interviewer:
+            first_turns.setdefault(turn.speaker, turn)
+    is_lone_speaker = len(first_turns) == 1
+
+    participant_of: dict[str, str] = {}
+    problems: list[Problem] = []
+    for speaker, first_turn in first_turns.items():
+        matches = _named_by_speaker_column(speaker, transcript.id, participants)
+        if not matches and is_lone_speaker:
+            matches = _owning_transcript(transcript.id, participants)
+        if len(matches) == 1:
+            participant_of[speaker] = matches[0]
+        else:
+            problems.append(_unmapped(speaker, first_turn, transcript, matches))
+
+    turns = tuple(
+        dataclasses.replace(turn, participant=participant_of.get(turn.speaker))
+        if not turn.is_interviewer
+        else turn
+        for turn in transcript.turns
+    )
+    return dataclasses.replace(transcript, turns=turns), tuple(problems)
+
+
+def _named_by_speaker_column(
+    speaker: str, transcript_id: str, participants: Sequence[Participant]
+) -> list[str]:
+    key = label_key(speaker)
+    named = [p for p in participants if p.speaker is not None and label_key(p.speaker) == key]
+    # A row tied to this transcript beats a row that names the speaker in any transcript.
+    here = [p.id for p in named if p.transcript == transcript_id]
+    return here or [p.id for p in named if p.transcript is None]
+
+
+def _owning_transcript(transcript_id: str, participants: Sequence[Participant]) -> list[str]:
+    if not participants:
+        return [transcript_id]
+    by_column = [p.id for p in participants if p.transcript == transcript_id]
+    return by_column or [
+        p.id for p in participants if p.id == transcript_id and p.transcript is None
+    ]
+
+
+def _unmapped(
+    speaker: str, first_turn: Turn, transcript: Transcript, candidates: list[str]
+) -> Problem:
+    where = f"{transcript.path}, first turn on line {first_turn.line}"
+    location = Location(transcript.path, first_turn.line)
+    if candidates:
+        return Problem(
+            f"speaker {speaker!r} ({where}) matches several participants: " + ", ".join(candidates),
+            location,
+            hint="give each participants.csv row its own transcript and speaker values",
+            severity="warning",
+        )
+    return Problem(
+        f"speaker {speaker!r} ({where}) matches no participant",
+        location,
+        hint=(
+            f"add a participants.csv row for them with transcript {transcript.id!r} and "
+            f"speaker {speaker!r} (the speaker column names their label in the transcript)"
+        ),
+        severity="warning",
+    )

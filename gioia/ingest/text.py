@@ -1,0 +1,275 @@
+"""Plain-text and Markdown transcripts with ``Name: text`` speaker turns.
+
+A line starts a turn when it begins with a speaker label and a colon: ``Name: text``,
+``Name:`` alone on its line (the text follows on the next lines), with an optional
+timestamp (``[00:01:02] Name:``, ``(01:02) Name:``, ``00:01:02 Name:``) or Markdown bold
+(``**Name:**``). Every other line continues the current turn.
+
+Many sentences also start with a few words and a colon ("The thing is: we never..."), so
+a label must be short (at most 4 words, 40 characters), start with a letter, contain no
+sentence punctuation, and look like a name (capitalised words or numbers: "Dr Shah",
+"P3", "INTERVIEWER"). A name-like label seen only once is believed only where a turn can
+begin (after a blank line, a finished sentence or a short line), when it is an id ("P7")
+or when the transcriber marked it (alone on its line, bold, timestamped) — so a
+hard-wrapped line that happens to start with "Python: ..." stays text. In a file whose
+speaker labels are all lower case, labels seen on three or more lines are believed too.
+Lines before the first recurring label (a title, "Date: ...") are a header, not turns.
+
+This module also holds what every reader produces (:class:`RawTurn`, :class:`ParsedText`),
+so that :mod:`gioia.ingest` renders every format into the same normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gioia.ingest.speakers import is_interviewer_label, label_key
+
+__all__ = ["ParsedText", "RawTurn", "parse_markdown", "parse_text"]
+
+
+@dataclass
+class RawTurn:
+    """A turn as a reader found it: its speaker, its first source line (1-based), and
+    its text lines as written ("" marks a paragraph break)."""
+
+    speaker: str
+    line: int
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedText:
+    """What a reader found: turns, the source lines before the first turn (the header,
+    as (line number, text) with "" for blank lines), and warnings."""
+
+    turns: list[RawTurn]
+    header: list[tuple[int, str]]
+    warnings: list[str] = field(default_factory=list)
+
+
+_TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TIMESTAMP_LINE = re.compile(rf"\s*(?:\[{_TIMESTAMP}\]|\({_TIMESTAMP}\)|{_TIMESTAMP})\s*")
+_LABEL_LINE = re.compile(
+    rf"""\s*
+    (?P<stamp>(?:\[{_TIMESTAMP}\]|\({_TIMESTAMP}\)|{_TIMESTAMP}(?=\s))\s*)?
+    (?P<bold>\*\*)?
+    (?P<label>[^\s:*][^:*]{{0,59}}?)
+    (?:\s{{0,8}}(?P<trailing_stamp>\[{_TIMESTAMP}\]|\({_TIMESTAMP}\)))?
+    \s{{0,8}}(?P<bold_before_colon>\*\*\s{{0,8}})?:
+    """,
+    re.VERBOSE,
+)
+_LABEL_PUNCTUATION = set(" .'’-_()#&/")
+_NAME_PARTICLES = {"al", "bin", "da", "de", "del", "der", "di", "du", "la", "le", "van", "von"}
+_SENTENCE_END = tuple(".?!…\"'”’)]")
+_MAX_LABEL_WORDS = 4
+_MAX_LABEL_CHARS = 40
+_WRAPPED_LINE_SHARE = 0.7
+
+# PDF exports (e.g. MAXQDA's) leave page footers ("2/5") and the line-number gutter
+# (a run of ascending numbers) in the extracted text, often in the middle of a turn.
+_PAGE_MARKER = re.compile(r"([0-9]{1,4})/([0-9]{1,4})")
+_LINE_NUMBER = re.compile(r"[0-9]{1,6}")
+_MIN_LINE_NUMBER_RUN = 3
+
+# Markdown headings and horizontal rules.
+_MARKDOWN_STRUCTURE = re.compile(
+    r"\s*(?:#{1,6}\s.*|#{1,6}|(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})"
+)
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str  # whitespace-normalised, as written
+    rest: str  # what follows the colon
+    marked: bool  # alone on its line, bold or timestamped: a transcriber's speaker mark
+
+
+def _is_timestamp_line(line: str) -> bool:
+    return _TIMESTAMP_LINE.fullmatch(line) is not None
+
+
+def parse_text(text: str, interviewer_labels: Sequence[str]) -> ParsedText:
+    return _parse(text.split("\n"), interviewer_labels, structure=None)
+
+
+def parse_markdown(text: str, interviewer_labels: Sequence[str]) -> ParsedText:
+    """As :func:`parse_text`; headings and horizontal rules are structure, not speech."""
+    return _parse(text.split("\n"), interviewer_labels, structure=_MARKDOWN_STRUCTURE)
+
+
+def _parse(
+    lines: list[str], interviewer_labels: Sequence[str], structure: re.Pattern[str] | None
+) -> ParsedText:
+    furniture = _pdf_furniture(lines)
+    skipped = furniture | {i for i, line in enumerate(lines) if _is_timestamp_line(line)}
+    blank = {i for i, line in enumerate(lines) if not line.strip()}
+    if structure is not None:
+        blank |= {i for i, line in enumerate(lines) if structure.fullmatch(line)}
+    speaker_at = _speaker_lines(lines, skipped, blank, interviewer_labels)
+
+    turns: list[RawTurn] = []
+    header: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if i in skipped:
+            continue
+        if i in speaker_at:
+            speaker, first_text = speaker_at[i]
+            turns.append(RawTurn(speaker, i + 1, [first_text] if first_text.strip() else []))
+        elif turns:
+            turns[-1].lines.append("" if i in blank else line)
+        else:
+            header.append((i + 1, "" if i in blank else line))
+
+    warnings = []
+    if furniture:
+        warnings.append(
+            f"dropped {len(furniture)} lines that look like PDF page furniture "
+            "(page numbers such as '2/5', runs of line numbers)"
+        )
+    return ParsedText(turns, header, warnings)
+
+
+def _speaker_lines(
+    lines: list[str], skipped: set[int], blank: set[int], interviewer_labels: Sequence[str]
+) -> dict[int, tuple[str, str]]:
+    """Line index → (speaker as first written, text after the label) for each line that
+    starts a turn."""
+    labels = {
+        i: label
+        for i, line in enumerate(lines)
+        if i not in skipped and i not in blank and (label := _label_of(line)) is not None
+    }
+    occurrences = Counter(label_key(label.text) for label in labels.values())
+    # "P1" and "p1" are one speaker: a name if any of its spellings looks like one.
+    name_like = {label_key(label.text) for label in labels.values() if _looks_like_name(label.text)}
+    # Some transcribers write every label in lower case ("respondent:"); only in such a
+    # file are labels that do not look like names believed, and only when they recur.
+    all_lowercase = not any(
+        occurrences[label_key(label.text)] >= 2
+        and label_key(label.text) in name_like
+        and not is_interviewer_label(label.text, interviewer_labels)
+        for label in labels.values()
+    )
+    wrap_width = max((len(line.rstrip()) for line in lines), default=0)
+
+    def believed(i: int, label: _Label) -> bool:
+        key = label_key(label.text)
+        if is_interviewer_label(label.text, interviewer_labels):
+            return True
+        if all_lowercase and occurrences[key] >= 3 and len(label.text.split()) <= 2:
+            return True
+        if key not in name_like:
+            return False
+        return (
+            occurrences[key] >= 2
+            or label.marked
+            or any(ch.isdigit() for ch in label.text)  # an id such as "P7" or "Speaker 2"
+            or _turn_can_begin(lines, i, skipped, blank, wrap_width)
+        )
+
+    accepted = {i: label for i, label in labels.items() if believed(i, label)}
+    recurring = [
+        i
+        for i, label in accepted.items()
+        if occurrences[label_key(label.text)] >= 2
+        or is_interviewer_label(label.text, interviewer_labels)
+    ]
+    # One-off labels before the conversation proper are header fields ("Date: ...").
+    first_turn = min(recurring or accepted, default=len(lines))
+    spelling: dict[str, str] = {}
+    speaker_at = {}
+    for i, label in accepted.items():
+        if i >= first_turn:
+            speaker = spelling.setdefault(label_key(label.text), label.text)
+            speaker_at[i] = (speaker, label.rest)
+    return speaker_at
+
+
+def _label_of(line: str) -> _Label | None:
+    match = _LABEL_LINE.match(line)
+    if match is None:
+        return None
+    rest = line[match.end() :]
+    is_bold = match["bold"] is not None
+    if is_bold and match["bold_before_colon"] is None:
+        if not rest.lstrip().startswith("**"):
+            return None
+        rest = rest.lstrip()[2:]
+    elif not is_bold and match["bold_before_colon"] is not None:
+        return None
+    # A colon in a URL ("See https://...") or a time ("At 10:30 we...") ends no label.
+    if rest[:1] == "/" or rest[:1].isdigit():
+        return None
+    text = " ".join(match["label"].split())
+    if not _is_label_shaped(text):
+        return None
+    marked = bool(match["stamp"] or match["trailing_stamp"] or is_bold or not rest.strip())
+    return _Label(text, rest, marked)
+
+
+def _is_label_shaped(text: str) -> bool:
+    words_outside_brackets = re.sub(r"\(.*?\)", " ", text).split()
+    return (
+        0 < len(text) <= _MAX_LABEL_CHARS
+        and 0 < len(words_outside_brackets) <= _MAX_LABEL_WORDS
+        and text[0].isalpha()
+        and all(
+            ch.isalnum() or ch in _LABEL_PUNCTUATION or unicodedata.category(ch).startswith("M")
+            for ch in text
+        )
+    )
+
+
+def _looks_like_name(text: str) -> bool:
+    """Every word capitalised or a number ("Dr Shah", "GP 7", "Anna de Vries"); words in
+    brackets ("Interviewer (main)") and scripts without case do not count against it."""
+    words = re.sub(r"\(.*?\)", " ", text).split()
+    for position, word in enumerate(words):
+        first = next((ch for ch in word if ch.isalnum()), "")
+        if first.islower() and not (position > 0 and word in _NAME_PARTICLES):
+            return False
+    return True
+
+
+def _turn_can_begin(
+    lines: list[str], i: int, skipped: set[int], blank: set[int], wrap_width: int
+) -> bool:
+    """Whether the text before line ``i`` ends where a new turn could start: at the top,
+    after a blank line, after a finished sentence, or after a short line. A line that
+    runs on and is nearly as long as the longest line was wrapped (by an editor or a PDF
+    export), and the next line continues its sentence."""
+    for previous in range(i - 1, -1, -1):
+        if previous in blank:
+            return True
+        if previous not in skipped:
+            text = lines[previous].rstrip()
+            return text.endswith(_SENTENCE_END) or len(text) < _WRAPPED_LINE_SHARE * wrap_width
+    return True
+
+
+def _pdf_furniture(lines: list[str]) -> set[int]:
+    stripped = [line.strip() for line in lines]
+    numbers = [int(s) if _LINE_NUMBER.fullmatch(s) else None for s in stripped]
+    furniture: set[int] = set()
+    run_start = 0
+    for i in range(1, len(lines) + 1):
+        previous = numbers[i - 1]
+        continues = i < len(lines) and previous is not None and numbers[i] == previous + 1
+        if not continues:
+            if numbers[run_start] is not None and i - run_start >= _MIN_LINE_NUMBER_RUN:
+                furniture.update(range(run_start, i))
+            run_start = i
+
+    markers = {i: m for i, s in enumerate(stripped) if (m := _PAGE_MARKER.fullmatch(s))}
+    # One "3/4" could be speech; two or more pages of the same count are a footer.
+    pages_of = Counter(m[2] for m in markers.values())
+    furniture.update(
+        i for i, m in markers.items() if pages_of[m[2]] >= 2 and int(m[1]) <= int(m[2])
+    )
+    return furniture

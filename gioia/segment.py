@@ -1,0 +1,80 @@
+"""Transcript → segments, the units that are coded.
+
+A segment is one participant turn; a turn longer than ``max_words`` is cut at sentence
+boundaries into consecutive parts of at most ``max_words`` each (a single sentence
+longer than that stays whole). Interviewer turns give context but are never segments.
+Sentences come from the caller (the NLP stage), so this module needs no NLP.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from itertools import pairwise
+
+from gioia.models import Segment, Transcript, Turn
+
+__all__ = ["count_words", "segment_transcript"]
+
+
+def count_words(text: str) -> int:
+    """Words as runs of non-whitespace: the count ``max_words`` is measured in."""
+    return len(text.split())
+
+
+def segment_transcript(
+    transcript: Transcript, sentences: Sequence[tuple[int, int]], max_words: int = 150
+) -> tuple[Segment, ...]:
+    """Segments of every participant turn, in text order. ``sentences`` are (start, end)
+    character spans over ``transcript.text``; they may cross turn boundaries (a sentence
+    that takes in the next speaker's label) and need not cover every character."""
+    sentence_starts = sorted({start for start, _ in sentences})
+    segments: list[Segment] = []
+    for index, turn in enumerate(transcript.turns):
+        if turn.is_interviewer:
+            continue
+        for start, end in _chunks(transcript.text, turn, sentence_starts, max_words):
+            start, end = _trimmed(transcript.text, start, end)
+            if start < end:
+                segments.append(
+                    Segment(
+                        transcript=transcript.id,
+                        start=start,
+                        end=end,
+                        text=transcript.text[start:end],
+                        speaker=turn.speaker,
+                        participant=turn.participant,
+                        turn=index,
+                    )
+                )
+    return tuple(segments)
+
+
+def _chunks(
+    text: str, turn: Turn, sentence_starts: Sequence[int], max_words: int
+) -> list[tuple[int, int]]:
+    if count_words(text[turn.start : turn.end]) <= max_words:
+        return [(turn.start, turn.end)]
+    # Cutting at every sentence start inside the turn covers the whole turn, whatever
+    # the sentences cover; the pieces are then packed greedily up to max_words.
+    inside = sentence_starts[
+        bisect_right(sentence_starts, turn.start) : bisect_left(sentence_starts, turn.end)
+    ]
+    cuts = [turn.start, *inside, turn.end]
+    chunks: list[tuple[int, int]] = []
+    chunk_start = turn.start
+    for piece_start, piece_end in pairwise(cuts):
+        too_long = count_words(text[chunk_start:piece_end]) > max_words
+        if too_long and piece_start > chunk_start:
+            chunks.append((chunk_start, piece_start))
+            chunk_start = piece_start
+    chunks.append((chunk_start, turn.end))
+    return chunks
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
