@@ -17,7 +17,8 @@ from rich.tree import Tree
 from gioia.errors import GioiaError, Problem
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a message is one line however narrow the terminal, so CI logs can be grepped.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:

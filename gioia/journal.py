@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gioia.errors import JournalError, Location, Problem
-from gioia.models import SOURCES, Codebook, Coding, PlacedCoding, Transcript
+from gioia.models import SOURCES, Codebook, Coding, Orphan, PlacedCoding, Transcript
 from gioia.serialise import (
     CODING_OPTIONAL,
     CODING_REQUIRED,
@@ -31,7 +31,6 @@ from gioia.serialise import (
 
 __all__ = [
     "Journal",
-    "Orphan",
     "append_coding",
     "append_codings",
     "journal_path",
@@ -53,14 +52,6 @@ class Journal:
     path: Path
     codings: tuple[Coding, ...]
     problems: tuple[Problem, ...]
-
-
-@dataclass(frozen=True)
-class Orphan:
-    """A journal decision that cannot be placed in the current transcript text."""
-
-    coding: Coding
-    reason: str
 
 
 def now_utc() -> str:

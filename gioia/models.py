@@ -253,6 +253,15 @@ class PlacedCoding:
     participant: str | None
 
 
+@dataclass(frozen=True)
+class Orphan:
+    """A journal decision that cannot be placed in the current transcript text: reported,
+    never dropped."""
+
+    coding: Coding
+    reason: str
+
+
 # --------------------------------------------------------------------------- analysis
 
 

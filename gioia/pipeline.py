@@ -16,13 +16,11 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from gioia import __version__
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
 from gioia.fsutil import atomic_write_text
 from gioia.ingest import attribute_speakers, find_transcripts, read_transcript
 from gioia.journal import (
-    Orphan,
     append_coding,
     journal_path,
     now_utc,
@@ -33,6 +31,7 @@ from gioia.models import (
     Codebook,
     Coding,
     Node,
+    Orphan,
     Participant,
     PlacedCoding,
     Segment,
@@ -40,10 +39,16 @@ from gioia.models import (
     Transcript,
 )
 from gioia.nlp import DocCache, build_pipeline, parse_texts, pipeline_fingerprint
-from gioia.report import srqr_status, write_report
-from gioia.segment import count_words, segment_transcript
+from gioia.report import (
+    build_results,
+    node_summary,
+    reportable_attributes,
+    transcript_summary,
+    write_report,
+)
+from gioia.segment import segment_transcript
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
-from gioia.structure import attribution, build_nodes, representative_quotes
+from gioia.structure import build_nodes, representative_quotes
 from gioia.study import Study, load_participants, open_study
 from gioia.suggest import ConceptMatcher, suggest_for_transcript
 
@@ -58,9 +63,11 @@ __all__ = [
     "check",
     "ingest",
     "load_study",
+    "node_summary",
     "report",
     "run",
     "suggest",
+    "transcript_summary",
 ]
 
 # Called as progress(stage, done, total) while a stage works through transcripts.
@@ -120,7 +127,7 @@ def _attribution_problems(study: Study, participants: Sequence[Participant]) -> 
     template = study.settings.attribution
     where = study.location("settings", "attribution")
     columns = {k for p in participants for k in p.attributes}
-    allowed = _reportable(study, participants)
+    allowed = reportable_attributes(study.settings.reportable, participants)
     problems = []
     for _, name, _, _ in string.Formatter().parse(template):
         if not name or name == "id":
@@ -144,12 +151,6 @@ def _attribution_problems(study: Study, participants: Sequence[Participant]) -> 
                 )
             )
     return problems
-
-
-def _reportable(study: Study, participants: Sequence[Participant]) -> list[str]:
-    if study.settings.reportable is not None:
-        return list(study.settings.reportable)
-    return sorted({k for p in participants for k in p.attributes})
 
 
 # --------------------------------------------------------------------------- ingest
@@ -380,122 +381,6 @@ def analyse(loaded: LoadedStudy, corpus: Corpus) -> Analysis:
     return Analysis(nodes, counted, orphans, [j.coder for j in journals], warnings)
 
 
-def transcript_summary(transcript: Transcript) -> dict:
-    """What `gioia ingest` shows and results.json records about one transcript."""
-    turns = transcript.participant_turns
-    return {
-        "id": transcript.id,
-        "format": transcript.format,
-        "encoding": transcript.encoding,
-        "speakers": list(transcript.speakers),
-        "participants": sorted({t.participant for t in turns if t.participant}),
-        "participant_turns": len(turns),
-        "words": sum(count_words(transcript.text[t.start : t.end]) for t in turns),
-        "warnings": len(transcript.warnings),
-    }
-
-
-def node_summary(node: Node) -> dict:
-    return {
-        "id": node.id,
-        "level": node.level,
-        "label": node.label,
-        "parent": node.parent,
-        "participants": list(node.participants),
-        "transcripts": list(node.transcripts),
-        "segments": node.segments,
-    }
-
-
-def results(
-    loaded: LoadedStudy,
-    corpus: Corpus,
-    analysis: Analysis,
-    suggestions: Sequence[Suggestion] | None,
-    segment_count: int,
-) -> dict:
-    """Everything computed, as written to results.json (DESIGN §9)."""
-    study = loaded.study
-    participants = {p.id: p for p in corpus.participants}
-    reportable = _reportable(study, corpus.participants)
-    texts = {t.id: t.text for t in corpus.transcripts}
-    definitions = {c.id: c.definition for c in loaded.codebook.concepts}
-    definitions.update({t.id: t.definition for t in loaded.codebook.themes})
-    definitions.update({d.id: d.definition for d in loaded.codebook.dimensions})
-    quotes = {
-        concept: [
-            {
-                "text": texts[q.coding.transcript][q.start : q.end],
-                "attribution": attribution(
-                    study.settings.attribution, participants.get(q.participant or ""), reportable
-                ),
-                "transcript": q.coding.transcript,
-                "participant": q.participant,
-                "start": q.start,
-                "end": q.end,
-                "power": "power" in q.coding.flags,
-            }
-            for q in chosen
-        ]
-        for concept, chosen in representative_quotes(analysis.counted).items()
-    }
-    by_source: dict[str, int] = {}
-    for c in analysis.counted:
-        by_source[c.coding.source] = by_source.get(c.coding.source, 0) + 1
-    by_method: dict[str, int] = {}
-    for s in suggestions or ():
-        by_method[s.method] = by_method.get(s.method, 0) + 1
-    return {
-        "schema_version": 1,
-        "generator": {"name": "gioia", "version": __version__},
-        "study": {
-            "title": study.metadata.get("title") or loaded.codebook.title,
-            "participants": [p.id for p in corpus.participants],
-            "transcripts": [t.id for t in corpus.transcripts],
-            "metadata": dict(study.metadata),
-        },
-        "codebook": {
-            "title": loaded.codebook.title,
-            "relations": [
-                {"from": r.source, "to": r.target, "type": r.type, "memo": r.memo}
-                for r in loaded.codebook.relations
-            ],
-        },
-        "nodes": [
-            {**node_summary(n), "definition": definitions.get(n.id, "")} for n in analysis.nodes
-        ],
-        "quotes": quotes,
-        "codings": {
-            "counted": len(analysis.counted),
-            "coders": analysis.coders,
-            "by_source": dict(sorted(by_source.items())),
-            "orphaned": [
-                {
-                    "coder": o.coding.coder,
-                    "transcript": o.coding.transcript,
-                    "concept": o.coding.concept,
-                    "quote": o.coding.quote,
-                    "reason": o.reason,
-                }
-                for o in analysis.orphans
-            ],
-        },
-        "corpus": {
-            "transcripts": [transcript_summary(t) for t in corpus.transcripts],
-            "segments": segment_count,
-        },
-        "suggestions": {
-            "total": len(suggestions or ()),
-            "by_method": dict(sorted(by_method.items())),
-        },
-        "srqr": srqr_status(
-            study.metadata,
-            has_codings=bool(analysis.counted),
-            has_participants=bool(corpus.participants),
-        ),
-    }
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -510,13 +395,25 @@ def report(loaded: LoadedStudy, progress: Progress = _no_progress) -> ReportResu
     """Render the report from the counted codings (suggestions are not re-made)."""
     corpus = ingest(loaded, progress)
     parsed = parse(loaded, corpus, progress)
+    return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study))
+
+
+def _write_report(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, suggestions: list[Suggestion] | None
+) -> ReportResult:
     analysis = analyse(loaded, corpus)
-    data = results(
-        loaded,
-        corpus,
-        analysis,
-        read_suggestions(loaded.study),
-        sum(len(s) for s in parsed.segments.values()),
+    data = build_results(
+        study=loaded.study,
+        codebook=loaded.codebook,
+        transcripts=corpus.transcripts,
+        participants=corpus.participants,
+        nodes=analysis.nodes,
+        counted=analysis.counted,
+        orphans=analysis.orphans,
+        coders=analysis.coders,
+        quotes=representative_quotes(analysis.counted),
+        suggestions=suggestions,
+        segment_count=sum(len(s) for s in parsed.segments.values()),
     )
     paths = write_report(loaded.study.paths.report, data)
     return ReportResult(paths, data, [*corpus.warnings, *analysis.warnings])
@@ -543,14 +440,8 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
     min_score = loaded.study.settings.suggest.auto_accept_min_score
     if min_score is not None:
         accepted = accept(loaded, corpus, made, coder=AUTO_CODER, min_score=min_score)
-    analysis = analyse(loaded, corpus)
-    data = results(loaded, corpus, analysis, made, sum(len(s) for s in parsed.segments.values()))
-    paths = write_report(loaded.study.paths.report, data)
     return RunResult(
-        len(made),
-        parsed.parsed_now,
-        accepted,
-        ReportResult(paths, data, [*corpus.warnings, *analysis.warnings]),
+        len(made), parsed.parsed_now, accepted, _write_report(loaded, corpus, parsed, made)
     )
 
 

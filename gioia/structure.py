@@ -7,13 +7,12 @@ many of the node's concepts it was coded with.
 
 from __future__ import annotations
 
-import string
 from collections import defaultdict
 from collections.abc import Sequence
 
-from gioia.models import Codebook, Node, Participant, PlacedCoding
+from gioia.models import Codebook, Node, PlacedCoding
 
-__all__ = ["attribution", "build_nodes", "representative_quotes"]
+__all__ = ["build_nodes", "representative_quotes"]
 
 
 def build_nodes(
@@ -48,26 +47,6 @@ def build_nodes(
         )
         for node_id, level, label, parent in codebook.iter_nodes()
     ]
-
-
-def attribution(template: str, participant: Participant | None, reportable: Sequence[str]) -> str:
-    """Fill a quote attribution such as ``({id}, {sex}, {role})``. Only ``id`` and
-    reportable attributes are ever filled in; anything else is left out, so a template
-    can never leak an attribute gioia.yaml does not allow."""
-    if participant is None:
-        return ""
-    allowed = {"id": participant.id}
-    allowed.update({k: v for k, v in participant.attributes.items() if k in reportable})
-    parts = []
-    for literal, field, _, _ in string.Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            parts.append(str(allowed.get(field, "")))
-    text = "".join(parts)
-    # Withheld or empty attributes leave ", ," behind; tidy them so the result reads well.
-    while ", ," in text or "(, " in text or ", )" in text:
-        text = text.replace(", ,", ",").replace("(, ", "(").replace(", )", ")")
-    return text
 
 
 def representative_quotes(

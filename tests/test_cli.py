@@ -212,3 +212,70 @@ def test_init_creates_a_study_that_checks_clean(tmp_path):
     again = invoke("init", target)
     assert again.exit_code == 1
     assert "never overwrites" in again.stderr
+
+
+def test_unchanged_corpus_is_not_parsed_again(tmp_path):
+    study = make_study(tmp_path)
+    first = json.loads(invoke("suggest", study, "--json").stdout)
+    second = json.loads(invoke("suggest", study, "--json").stdout)
+    assert (first["parsed"], second["parsed"]) == (1, 0)
+    assert second["by_concept"] == first["by_concept"]
+    (study / "transcripts" / "P1.txt").write_text(TRANSCRIPT + "\nP1: One more rant.\n")
+    third = json.loads(invoke("suggest", study, "--json").stdout)
+    assert third["parsed"] == 1
+    assert third["by_concept"]["venting"] == 2
+
+
+def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
+    study = make_study(tmp_path)
+    (study / "codings").mkdir()
+    good = {
+        "transcript": "P1",
+        "start": -1,
+        "end": -1,
+        "concept": "venting",
+        "decision": "accept",
+        "coder": "ms",
+        "source": "human",
+        "quote": "Mostly I rant to a colleague",
+        "at": "2026-11-26T10:00:00Z",
+    }
+    (study / "codings" / "ms.jsonl").write_text(
+        json.dumps(good) + '\n{"transcript": "P1", "sta', encoding="utf-8"
+    )
+    result = invoke("check", study, "--json")
+    assert result.exit_code == 0, result.output
+    [problem] = json.loads(result.stdout)
+    assert problem["severity"] == "warning"
+    assert problem["location"].endswith("ms.jsonl:2")
+    assert "torn" in problem["message"]
+    assert "1 counted codings" in result.stderr
+
+
+def test_check_lists_orphaned_codings(tmp_path):
+    study = make_study(tmp_path)
+    (study / "codings").mkdir()
+    orphan = {
+        "transcript": "P1",
+        "start": -1,
+        "end": -1,
+        "concept": "venting",
+        "decision": "accept",
+        "coder": "ms",
+        "source": "human",
+        "quote": "words nobody said",
+        "at": "2026-11-26T10:00:00Z",
+    }
+    (study / "codings" / "ms.jsonl").write_text(json.dumps(orphan) + "\n", encoding="utf-8")
+    result = invoke("check", study)
+    assert result.exit_code == 0, result.output
+    assert "orphaned accept of 'venting' in P1: quote not found" in result.stderr
+
+
+def test_non_tty_progress_is_one_plain_line_per_stage(tmp_path):
+    result = invoke("run", make_study(tmp_path))
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    for stage in ("ingest", "parse", "suggest"):
+        assert f"{stage}: 1 transcript" in lines
+    assert "\x1b[" not in result.stderr  # no bar, no escape codes in a CI log

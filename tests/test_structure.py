@@ -4,7 +4,8 @@ dimension; quote attribution shows only reportable attributes."""
 from __future__ import annotations
 
 from gioia.models import Codebook, Coding, Concept, Dimension, Participant, PlacedCoding, Theme
-from gioia.structure import attribution, build_nodes, representative_quotes
+from gioia.report import attribution
+from gioia.structure import build_nodes, representative_quotes
 
 CODEBOOK = Codebook(
     "cb",

@@ -1,7 +1,8 @@
 """The report: results rendered as report.md, report.html and results.json.
 
-The pipeline computes the results dictionary; this package only presents it (see
-DESIGN.md §9). :func:`write_report` is the one function that touches the disk.
+:mod:`gioia.report.results` assembles the results dictionary from what the stages
+computed; the rest of this package only presents it (DESIGN.md §9). :func:`write_report`
+is the one function that touches the disk.
 """
 
 from __future__ import annotations
@@ -10,16 +11,28 @@ from pathlib import Path
 
 from gioia.fsutil import atomic_write_text
 from gioia.report.render import md_escape, render_html, render_markdown, results_json
+from gioia.report.results import (
+    attribution,
+    build_results,
+    node_summary,
+    reportable_attributes,
+    transcript_summary,
+)
 from gioia.report.srqr import SRQR_ITEMS, SrqrItem, srqr_status
 
 __all__ = [
     "SRQR_ITEMS",
     "SrqrItem",
+    "attribution",
+    "build_results",
     "md_escape",
+    "node_summary",
     "render_html",
     "render_markdown",
+    "reportable_attributes",
     "results_json",
     "srqr_status",
+    "transcript_summary",
     "write_report",
 ]
 
