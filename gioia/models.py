@@ -14,6 +14,16 @@ from typing import Literal
 Level = Literal["dimension", "theme", "concept"]
 Decision = Literal["accept", "reject"]
 SOURCES = ("human", "keyword", "pattern", "similarity", "exemplar", "auto", "import")
+# Speaker labels taken as the interviewer unless gioia.yaml says otherwise.
+DEFAULT_INTERVIEWER_LABELS = (
+    "Interviewer",
+    "Interviewer 1",
+    "I",
+    "Q",
+    "Researcher",
+    "Moderator",
+    "Facilitator",
+)
 
 
 def text_hash(text: str) -> str:

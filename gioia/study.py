@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from gioia.errors import ConfigError, Location, Problem, StudyError
-from gioia.models import Participant
+from gioia.models import DEFAULT_INTERVIEWER_LABELS, Participant
 from gioia.yamlsource import (
     YamlDocument,
     YamlPath,
@@ -180,15 +180,7 @@ class Settings(_Section):
     """Everything gioia does; every key optional."""
 
     paths: Annotated[PathSettings, blank_as({})] = PathSettings()
-    interviewer_labels: Annotated[Names, blank_as(())] = (
-        "Interviewer",
-        "Interviewer 1",
-        "I",
-        "Q",
-        "Researcher",
-        "Moderator",
-        "Facilitator",
-    )
+    interviewer_labels: Annotated[Names, blank_as(())] = DEFAULT_INTERVIEWER_LABELS
     coders: Names | None = None  # None: every journal in codings/
     encoding: Annotated[
         dict[str, Annotated[str, AfterValidator(_check_encoding)]], blank_as({})

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from gioia.errors import Location, Problem
-from gioia.models import Participant, Transcript, Turn
+from gioia.models import DEFAULT_INTERVIEWER_LABELS, Participant, Transcript, Turn
 
 __all__ = [
     "DEFAULT_INTERVIEWER_LABELS",
@@ -20,15 +20,6 @@ __all__ = [
     "label_key",
 ]
 
-DEFAULT_INTERVIEWER_LABELS = (
-    "Interviewer",
-    "Interviewer 1",
-    "I",
-    "Q",
-    "Researcher",
-    "Moderator",
-    "Facilitator",
-)
 
 # An interviewer label qualified by a name or a number: "Interviewer (Anna)",
 # "Interviewer - Anna", "Moderator 2".
