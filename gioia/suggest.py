@@ -136,15 +136,12 @@ def suggest_for_transcript(
 ) -> list[Suggestion]:
     """Suggestions for one transcript: ``doc`` is its parsed normalised text and
     ``segments`` its codable segments (interviewer talk is never suggested)."""
-    vetoed = {
-        (rule.concept, sentence)
-        for rule, _, _, sentence in matcher.matches(doc)
-        if rule.method == "veto"
-    }
+    matches = matcher.matches(doc)
+    vetoed = {(rule.concept, sentence) for rule, _, _, sentence in matches if rule.method == "veto"}
     by_segment: dict[tuple[int, str], list[tuple[_Rule, int, int]]] = defaultdict(list)
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
-    for rule, start, end, sentence in matcher.matches(doc):
+    for rule, start, end, sentence in matches:
         if rule.method == "veto" or (rule.concept, sentence) in vetoed:
             continue
         index = _segment_index(ordered, starts, start, end)

@@ -99,3 +99,9 @@ def test_run_is_deterministic(tmp_path, results):
     assert result.exit_code == 0, result.output
     again = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
     assert again == results
+
+
+def test_results_never_carry_speaker_labels(results):
+    # Speaker labels can be real names; outputs name participants by their ids only.
+    for transcript in results["corpus"]["transcripts"]:
+        assert "speakers" not in transcript

@@ -128,7 +128,6 @@ def results():
                     "id": f"GP{number}",
                     "format": "txt",
                     "encoding": "utf-8",
-                    "speakers": ["Interviewer", f"GP{number}"],
                     "participant_turns": 10 * number,
                     "words": 500 * number,
                 }

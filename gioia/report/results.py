@@ -58,14 +58,19 @@ def attribution(template: str, participant: Participant | None, reportable: Sequ
     return text
 
 
-def transcript_summary(transcript: Transcript) -> dict[str, Any]:
-    """What `gioia ingest` shows and results.json records about one transcript."""
+def transcript_summary(transcript: Transcript, *, speakers: bool = True) -> dict[str, Any]:
+    """What `gioia ingest` shows and results.json records about one transcript. Speaker
+    labels can be real names, so outputs that leave the researcher's terminal omit them
+    (``speakers=False``); participants are named by their ids."""
     turns = transcript.participant_turns
-    return {
+    summary: dict[str, Any] = {
         "id": transcript.id,
         "format": transcript.format,
         "encoding": transcript.encoding,
-        "speakers": list(transcript.speakers),
+    }
+    if speakers:
+        summary["speakers"] = list(transcript.speakers)
+    return summary | {
         "participants": sorted({t.participant for t in turns if t.participant}),
         "participant_turns": len(turns),
         "words": sum(count_words(transcript.text[t.start : t.end]) for t in turns),
@@ -157,7 +162,7 @@ def build_results(
             ],
         },
         "corpus": {
-            "transcripts": [transcript_summary(t) for t in transcripts],
+            "transcripts": [transcript_summary(t, speakers=False) for t in transcripts],
             "segments": segment_count,
         },
         "suggestions": {
