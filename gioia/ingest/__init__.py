@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gioia.errors import Location, TranscriptError
+from gioia.ingest._turns import ParsedText, RawTurn
 from gioia.ingest.decode import decode
 from gioia.ingest.otter import looks_like_otter, parse_otter
 from gioia.ingest.speakers import (
@@ -30,7 +31,7 @@ from gioia.ingest.speakers import (
     attribute_speakers,
     is_interviewer_label,
 )
-from gioia.ingest.text import ParsedText, RawTurn, parse_markdown, parse_text
+from gioia.ingest.text import parse_markdown, parse_text
 from gioia.models import Transcript, Turn
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class _Reader:
+    """A format read from decoded text."""
+
     format: str
     suffixes: tuple[str, ...]
     parse: Callable[[str, Sequence[str]], ParsedText]
@@ -51,14 +54,33 @@ class _Reader:
     sniff: Callable[[str], bool] | None = None
 
 
+@dataclass(frozen=True)
+class _DocumentReader:
+    """A format read from the file's bytes (a word-processor document): it has no text
+    encoding of its own to detect. ``parse(data, source, interviewer_labels)``."""
+
+    format: str
+    suffixes: tuple[str, ...]
+    parse: Callable[[bytes, str, Sequence[str]], ParsedText]
+
+
 _PLAIN_TEXT = _Reader("txt", (".txt",), parse_text)
 # In order of preference: the first reader whose suffix and sniff fit is used.
-_READERS = (
+_READERS: tuple[_Reader, ...] = (
     _Reader("otter", (".txt",), parse_otter, sniff=looks_like_otter),
     _PLAIN_TEXT,
     _Reader("md", (".md",), parse_markdown),
 )
-SUPPORTED_SUFFIXES = tuple(dict.fromkeys(s for r in _READERS for s in r.suffixes))
+_DOCUMENT_READERS: tuple[_DocumentReader, ...] = ()
+# Files a researcher may drop into transcripts/ that gioia cannot read, and what to do.
+_REFUSED = {
+    ".pdf": "export the transcript from the program that made the PDF as text (.txt) or "
+    "Word (.docx); text copied out of a PDF loses speaker turns and line breaks",
+    ".doc": "open it in Word or LibreOffice and save it as .docx",
+}
+SUPPORTED_SUFFIXES = tuple(
+    dict.fromkeys(s for r in (*_READERS, *_DOCUMENT_READERS) for s in r.suffixes)
+)
 
 # Beyond this a header is more than a title and a date: say that it was left out.
 _HEADER_CONTENT_WORDS = 30
@@ -75,7 +97,7 @@ def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
     found = [
         path
         for path in folder.rglob("*")
-        if path.suffix.lower() in SUPPORTED_SUFFIXES
+        if path.suffix.lower() in (*SUPPORTED_SUFFIXES, *_REFUSED)
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     ]
@@ -117,16 +139,31 @@ def read_transcript(
             hint="check that the file exists and that you may read it",
             location=Location(rel_path),
         ) from None
-    text, encoding_used = decode(data, source=rel_path, encoding=encoding)
-    text = _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFC", text))
-    if not text.strip():
+    suffix = path.suffix.lower()
+    if suffix in _REFUSED:
         raise TranscriptError(
-            f"{rel_path} has no text",
-            hint="add the transcript's text, or move the empty file out of the transcripts folder",
+            f"{rel_path}: gioia cannot read {suffix} files",
+            hint=_REFUSED[suffix],
             location=Location(rel_path),
         )
-    reader = _reader_for(path.suffix.lower(), text)
-    parsed = reader.parse(text, interviewer_labels)
+    document_reader = next((r for r in _DOCUMENT_READERS if suffix in r.suffixes), None)
+    if document_reader is not None:
+        parsed = document_reader.parse(data, rel_path, interviewer_labels)
+        format_name, encoding_used = document_reader.format, document_reader.format
+        parsed = _normalise_parsed(parsed)
+    else:
+        text, encoding_used = decode(data, source=rel_path, encoding=encoding)
+        text = _normalise_characters(text)
+        if not text.strip():
+            raise TranscriptError(
+                f"{rel_path} has no text",
+                hint="add the transcript's text, or move the empty file out of the "
+                "transcripts folder",
+                location=Location(rel_path),
+            )
+        reader = _reader_for(suffix, text)
+        parsed = reader.parse(text, interviewer_labels)
+        format_name = reader.format
     warnings = list(parsed.warnings)
     if parsed.turns:
         warnings += _header_warnings(parsed.header)
@@ -154,12 +191,24 @@ def read_transcript(
     return Transcript(
         id=transcript_id,
         path=rel_path,
-        format=reader.format,
+        format=format_name,
         encoding=encoding_used,
         text=normalised,
         turns=rendered,
         warnings=tuple(warnings),
     )
+
+
+def _normalise_characters(text: str) -> str:
+    return _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFC", text))
+
+
+def _normalise_parsed(parsed: ParsedText) -> ParsedText:
+    """A document reader's text gets the same character normalisation as a text file's."""
+    for turn in parsed.turns:
+        turn.lines = [_normalise_characters(line) for line in turn.lines]
+    parsed.header = [(number, _normalise_characters(line)) for number, line in parsed.header]
+    return parsed
 
 
 def _reader_for(suffix: str, text: str) -> _Reader:

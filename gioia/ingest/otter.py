@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from gioia.ingest._turns import ParsedText, RawTurn
 from gioia.ingest.speakers import label_key
-from gioia.ingest.text import ParsedText, RawTurn
 
 __all__ = ["looks_like_otter", "parse_otter"]
 

@@ -15,8 +15,6 @@ hard-wrapped line that happens to start with "Python: ..." stays text. In a file
 speaker labels are all lower case, labels seen on three or more lines are believed too.
 Lines before the first recurring label (a title, "Date: ...") are a header, not turns.
 
-This module also holds what every reader produces (:class:`RawTurn`, :class:`ParsedText`),
-so that :mod:`gioia.ingest` renders every format into the same normalised text.
 """
 
 from __future__ import annotations
@@ -25,31 +23,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from gioia.ingest._turns import ParsedText, RawTurn
 from gioia.ingest.speakers import is_interviewer_label, label_key
 
-__all__ = ["ParsedText", "RawTurn", "parse_markdown", "parse_text"]
-
-
-@dataclass
-class RawTurn:
-    """A turn as a reader found it: its speaker, its first source line (1-based), and
-    its text lines as written ("" marks a paragraph break)."""
-
-    speaker: str
-    line: int
-    lines: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedText:
-    """What a reader found: turns, the source lines before the first turn (the header,
-    as (line number, text) with "" for blank lines), and warnings."""
-
-    turns: list[RawTurn]
-    header: list[tuple[int, str]]
-    warnings: list[str] = field(default_factory=list)
+__all__ = ["parse_markdown", "parse_text"]
 
 
 _TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
