@@ -106,17 +106,22 @@ def check(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
         result = pipeline.check(directory)
     if as_json:
         console.print_json(
-            [
-                {
-                    "severity": p.severity,
-                    "message": p.message,
-                    "hint": p.hint,
-                    "location": str(p.location) if p.location else None,
-                }
-                for p in result.problems
-            ]
+            {
+                "transcripts": result.transcripts,
+                "problems": [
+                    {
+                        "severity": p.severity,
+                        "message": p.message,
+                        "hint": p.hint,
+                        "location": str(p.location) if p.location else None,
+                    }
+                    for p in result.problems
+                ],
+            }
         )
     else:
+        if result.transcripts:
+            console.out.print(console.interviewers_table(result.transcripts))
         console.print_problems(result.problems)
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
@@ -124,7 +129,7 @@ def check(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
         console.message(f"{errors} error(s), {warnings} warning(s)")
         raise typer.Exit(1)
     console.message(
-        f"ok: {result.transcripts} transcripts, {result.codings} counted codings, "
+        f"ok: {len(result.transcripts)} transcripts, {result.codings} counted codings, "
         f"{warnings} warning(s)"
     )
 
@@ -139,7 +144,7 @@ def ingest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
     with _handle_errors(), console.progress_reporter() as progress:
         loaded = _load(directory)
         corpus = pipeline.ingest(loaded, progress)
-    console.print_problems(corpus.warnings)
+    console.print_problems(corpus.problems)
     rows = [pipeline.transcript_summary(t) for t in corpus.transcripts]
     if as_json:
         console.print_json(rows)

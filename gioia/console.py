@@ -110,6 +110,22 @@ def transcripts_table(rows: list[dict[str, Any]]) -> Table:
     return table
 
 
+def interviewers_table(rows: list[dict[str, Any]]) -> Table:
+    """Per transcript, who was taken as the interviewer and whose talk is coded."""
+    table = Table(title="Speakers", title_justify="left")
+    for column in ("transcript", "format", "encoding", "interviewer", "participants"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            escape(row["id"]),
+            row["format"],
+            row["encoding"],
+            escape(", ".join(row["interviewer"]) or "(none found)"),
+            escape(", ".join(row["participants"]) or "-"),
+        )
+    return table
+
+
 def structure_tree(title: str, nodes: list[dict[str, Any]], total: int) -> Tree:
     """The data structure as a tree: dimension → theme → concept with n/N and segments."""
     tree = Tree(f"[bold]{escape(title)}[/]  (participants n/{total}, segments)")

@@ -228,23 +228,21 @@ def place_codings(
 
 
 def locate_quote(text: str, quote: str, hint_start: int = -1) -> tuple[int, int] | str:
-    """Where ``quote`` lies in ``text``: at ``hint_start`` if it still matches there, else
-    the one exact occurrence, else the one whitespace- and case-insensitive occurrence;
-    the occurrence nearest ``hint_start`` when there are several and a hint is given.
-    Returns a (start, end) span, or the reason it cannot be placed."""
+    """Where ``quote`` lies in ``text``: at ``hint_start`` if it still reads the same
+    there, else its one exact occurrence, else its one occurrence ignoring differences
+    in whitespace. Returns a (start, end) span, or the reason it cannot be placed: a
+    quote found nowhere, or in several places, is never guessed at, because moving a
+    human decision to the wrong talk is worse than reporting it."""
     if not quote.strip():
         return "empty quote"
     if hint_start >= 0 and text[hint_start : hint_start + len(quote)] == quote:
         return (hint_start, hint_start + len(quote))
     spans = [(m.start(), m.start() + len(quote)) for m in re.finditer(re.escape(quote), text)]
     if not spans:
-        words = quote.split()
-        loose = r"\s+".join(re.escape(w) for w in words)
-        spans = [m.span() for m in re.finditer(loose, text, flags=re.IGNORECASE)]
+        loose = r"\s+".join(re.escape(word) for word in quote.split())
+        spans = [m.span() for m in re.finditer(loose, text)]
     if not spans:
         return "quote not found in the current transcript text"
-    if len(spans) == 1:
-        return spans[0]
-    if hint_start >= 0:
-        return min(spans, key=lambda span: abs(span[0] - hint_start))
-    return f"quote occurs {len(spans)} times; cannot tell which is meant"
+    if len(spans) > 1:
+        return f"quote occurs {len(spans)} times; cannot tell which is meant"
+    return spans[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -28,6 +28,7 @@ from gioia.journal import (
     read_journals,
 )
 from gioia.models import (
+    DEFAULT_INTERVIEWER_LABELS,
     Codebook,
     Coding,
     Node,
@@ -92,7 +93,7 @@ class LoadedStudy:
 class Corpus:
     transcripts: tuple[Transcript, ...]
     participants: tuple[Participant, ...]  # those with talk in the corpus, in study order
-    warnings: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # warnings; errors too when ingested with strict=False
 
     def by_id(self) -> dict[str, Transcript]:
         return {t.id: t for t in self.transcripts}
@@ -156,10 +157,19 @@ def _attribution_problems(study: Study, participants: Sequence[Participant]) -> 
 # --------------------------------------------------------------------------- ingest
 
 
-def ingest(loaded: LoadedStudy, progress: Progress = _no_progress) -> Corpus:
+def ingest(
+    loaded: LoadedStudy, progress: Progress = _no_progress, *, strict: bool = True
+) -> Corpus:
     """Read every transcript into its normalised text (written to .gioia/text/), and
-    attribute speakers to participants. Every unreadable file is listed in one error."""
+    attribute speakers to participants. Every unreadable file is listed in one error;
+    with ``strict=False`` (for `gioia check`) they are returned as problems instead,
+    with the transcripts that could be read."""
     settings = loaded.study.settings
+    # gioia.yaml adds labels to the defaults: a study naming its interviewer "Dan" still
+    # wants "Interviewer" recognised in a transcript that uses it.
+    interviewer_labels = tuple(
+        dict.fromkeys((*settings.interviewer_labels, *DEFAULT_INTERVIEWER_LABELS))
+    )
     folder = loaded.study.paths.transcripts
     if not folder.is_dir():
         raise GioiaError(
@@ -183,19 +193,19 @@ def ingest(loaded: LoadedStudy, progress: Progress = _no_progress) -> Corpus:
                 transcript_id=tid,
                 rel_path=rel,
                 encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
-                interviewer_labels=settings.interviewer_labels,
+                interviewer_labels=interviewer_labels,
             )
         except TranscriptError as exc:
-            problems += exc.problems
+            problems += _in_folder(exc.problems, folder)
             continue
         transcript, speaker_problems = attribute_speakers(transcript, participants)
-        problems += speaker_problems
+        problems += _in_folder(speaker_problems, folder)
         problems += [
             Problem(w, Location(str(path)), severity="warning") for w in transcript.warnings
         ]
         transcripts.append(transcript)
         progress("ingest", done, len(found))
-    if any(p.is_error for p in problems):
+    if strict and any(p.is_error for p in problems):
         raise ConfigError(problems, message="some transcripts could not be read")
     text_dir = loaded.study.paths.cache / "text"
     for transcript in transcripts:
@@ -214,6 +224,17 @@ def ingest(loaded: LoadedStudy, progress: Progress = _no_progress) -> Corpus:
     return Corpus(
         tuple(transcripts), tuple(p for p in participants if p.id in speaking), tuple(problems)
     )
+
+
+def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
+    """Readers name files relative to the transcripts folder; messages name them from
+    where the user stands."""
+    return [
+        replace(p, location=replace(p.location, file=str(folder / p.location.file)))
+        if p.location and not Path(p.location.file).is_absolute()
+        else p
+        for p in problems
+    ]
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -416,7 +437,7 @@ def _write_report(
         segment_count=sum(len(s) for s in parsed.segments.values()),
     )
     paths = write_report(loaded.study.paths.report, data)
-    return ReportResult(paths, data, [*corpus.warnings, *analysis.warnings])
+    return ReportResult(paths, data, [*corpus.problems, *analysis.warnings])
 
 
 AUTO_CODER = "auto"
@@ -448,7 +469,7 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
 @dataclass(frozen=True)
 class CheckResult:
     problems: list[Problem]
-    transcripts: int = 0
+    transcripts: list[dict] = field(default_factory=list)  # transcript_summary of each
     codings: int = 0
 
     @property
@@ -457,21 +478,29 @@ class CheckResult:
 
 
 def check(root: Path) -> CheckResult:
-    """Validate everything and list *all* problems: configuration, transcripts, journals,
-    and decisions that cannot be placed."""
+    """Validate everything and list *all* problems: configuration, transcripts (and the
+    speakers taken as interviewer in each), journals, and decisions that cannot be placed."""
     try:
         loaded = load_study(root)
     except ConfigError as exc:
         return CheckResult(list(exc.problems))
     problems = list(loaded.warnings)
     try:
-        corpus = ingest(loaded)
+        corpus = ingest(loaded, strict=False)
     except GioiaError as exc:
         return CheckResult(problems + list(exc.problems))
-    problems += corpus.warnings
+    problems += corpus.problems
+    summaries = [transcript_summary(t) for t in corpus.transcripts]
+    if any(p.is_error for p in corpus.problems):
+        # Decisions about unreadable transcripts cannot be placed; check the journals'
+        # lines only, so the list of problems is still complete.
+        try:
+            problems += [p for j in read_journals(loaded.study.paths.codings) for p in j.problems]
+        except GioiaError as exc:
+            problems += exc.problems
+        return CheckResult(problems, summaries)
     try:
         analysis = analyse(loaded, corpus)
     except GioiaError as exc:
-        return CheckResult(problems + list(exc.problems), len(corpus.transcripts))
-    problems += analysis.warnings
-    return CheckResult(problems, len(corpus.transcripts), len(analysis.counted))
+        return CheckResult(problems + list(exc.problems), summaries)
+    return CheckResult(problems + analysis.warnings, summaries, len(analysis.counted))

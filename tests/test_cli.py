@@ -245,7 +245,7 @@ def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
     )
     result = invoke("check", study, "--json")
     assert result.exit_code == 0, result.output
-    [problem] = json.loads(result.stdout)
+    [problem] = json.loads(result.stdout)["problems"]
     assert problem["severity"] == "warning"
     assert problem["location"].endswith("ms.jsonl:2")
     assert "torn" in problem["message"]
@@ -279,3 +279,32 @@ def test_non_tty_progress_is_one_plain_line_per_stage(tmp_path):
     for stage in ("ingest", "parse", "suggest"):
         assert f"{stage}: 1 transcript" in lines
     assert "\x1b[" not in result.stderr  # no bar, no escape codes in a CI log
+
+
+def test_check_shows_interviewer_per_transcript_with_configured_and_default_labels(tmp_path):
+    study = make_study(tmp_path)
+    (study / "gioia.yaml").write_text("settings:\n  interviewer_labels: [Dan]\n")
+    (study / "transcripts" / "P2.txt").write_text(
+        "Dan: What did you try first?\n\nP2: A partial dependence plot, then I gave up.\n"
+    )
+    result = invoke("check", study, "--json")
+    assert result.exit_code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)["transcripts"]}
+    assert rows["P1"]["interviewer"] == ["Interviewer"]  # a default label still counts
+    assert rows["P2"]["interviewer"] == ["Dan"]
+    assert rows["P2"]["participants"] == ["P2"]
+    table = invoke("check", study)
+    assert "Dan" in table.stdout and "Interviewer" in table.stdout
+
+
+def test_check_lists_unmapped_focus_group_speaker_with_file_and_line(tmp_path):
+    study = make_study(tmp_path)
+    (study / "participants.csv").write_text(
+        "id,speaker,transcript\nP1,P1,P1\nA1,Ann,FG1\nB1,Bob,FG1\n"
+    )
+    (study / "transcripts" / "FG1.txt").write_text(
+        "Moderator: Who wants to start?\n\nAnn: I will.\n\nBob: Fine by me.\n\nChris: Me too.\n"
+    )
+    result = invoke("check", study)
+    assert result.exit_code == 0, result.output
+    assert "FG1.txt:7" in result.stderr and "Chris" in result.stderr

@@ -191,15 +191,18 @@ def test_bad_coder_name_is_refused(tmp_path):
         journal_path(tmp_path, "../etc/passwd")
 
 
-def test_locate_quote_exact_loose_missing_and_ambiguous():
+def test_locate_quote_exact_whitespace_missing_and_ambiguous():
     start = TEXT.index("We rant")
     assert locate_quote(TEXT, "We rant in the coffee room.") == (start, start + 27)
-    assert locate_quote(TEXT, "we  RANT in the\ncoffee room.") == (start, start + 27)
+    assert locate_quote(TEXT, "We  rant in the\ncoffee room.") == (start, start + 27)
+    assert "not found" in locate_quote(TEXT, "we RANT in the coffee room.")
     assert "not found" in locate_quote(TEXT, "We never rant.")
     assert "2 times" in locate_quote(TEXT, "It helps.")
-    # with an offset hint the nearest occurrence is taken
+    # the offsets recorded with a decision place it when the text there still matches
     second = TEXT.rindex("It helps.")
-    assert locate_quote(TEXT, "It helps.", second - 3) == (second, second + 9)
+    assert locate_quote(TEXT, "It helps.", second) == (second, second + 9)
+    # ... and never guess between occurrences when it does not
+    assert "2 times" in locate_quote(TEXT, "It helps.", second - 3)
 
 
 def test_latest_decision_wins_per_coder_and_aliases_resolve(tmp_path):

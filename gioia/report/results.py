@@ -70,6 +70,9 @@ def transcript_summary(transcript: Transcript, *, speakers: bool = True) -> dict
     }
     if speakers:
         summary["speakers"] = list(transcript.speakers)
+        summary["interviewer"] = list(
+            dict.fromkeys(t.speaker for t in transcript.turns if t.is_interviewer)
+        )
     return summary | {
         "participants": sorted({t.participant for t in turns if t.participant}),
         "participant_turns": len(turns),
