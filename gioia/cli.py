@@ -9,8 +9,10 @@ traceback. Exit codes: 0 success, 1 user or data error, 2 usage error (typer's o
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +21,9 @@ import typer
 from gioia import __version__, console, pipeline
 from gioia.codebook import codebook_json_schema
 from gioia.errors import GioiaError
+from gioia.review import run_review
 from gioia.scaffold import init_study
+from gioia.serialise import coding_to_dict
 
 __all__ = ["app", "main"]
 
@@ -219,6 +223,127 @@ def accept(
             f"({result.already_decided} already decided, "
             f"{result.below_score} below {min_score})"
         )
+
+
+class Order(StrEnum):
+    position = "position"
+    score = "score"
+    concept = "concept"
+
+
+@app.command()
+def review(
+    directory: StudyDir = Path("."),
+    coder: Coder = ...,  # type: ignore[assignment]
+    transcript: Annotated[
+        str | None, typer.Option("--transcript", help="Only this transcript (its id).")
+    ] = None,
+    concept: Annotated[str | None, typer.Option("--concept", help="Only this concept.")] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Only this theme's concepts.")
+    ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option(
+            "--min-score", min=0.0, max=1.0, help="Only suggestions scoring at least this."
+        ),
+    ] = None,
+    order: Annotated[
+        Order, typer.Option("--order", help="Transcript position, highest score, or concept.")
+    ] = Order.position,
+) -> None:
+    """Review the suggestions you have not decided yet, one key per decision: accept,
+    reject, recode, skip, memo, power quote, undo, help, quit. Each decision is saved
+    before the next is shown; run it again to resume where you left off.
+
+    Example: gioia review my-study --coder ms --transcript GP3
+    """
+    with _handle_errors():
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise GioiaError(
+                "gioia review needs an interactive terminal",
+                hint="in scripts use `gioia accept` (batch) or `gioia code` (one coding)",
+            )
+        with console.progress_reporter() as progress:
+            loaded = _load(directory)
+            session = pipeline.review_session(
+                loaded,
+                coder=coder,
+                transcript=transcript,
+                concept=concept,
+                theme=theme,
+                min_score=min_score,
+                order=order.value,
+                progress=progress,
+            )
+        if session.current is None:
+            console.message(f"nothing to review for {coder}: every suggestion is decided")
+            return
+        try:
+            outcome = run_review(
+                session, console.read_key, console.prompt_line, console.render_review
+            )
+        except KeyboardInterrupt:
+            outcome = "quit"
+    decided = session.progress().decided
+    console.message(
+        f"{outcome}: {decided} decided, {session.progress().pending} pending; "
+        f"journal {session.journal}"
+    )
+
+
+@app.command()
+def code(
+    directory: StudyDir = Path("."),
+    coder: Coder = ...,  # type: ignore[assignment]
+    transcript: Annotated[str, typer.Option("--transcript", help="Transcript id.")] = ...,  # type: ignore[assignment]
+    quote: Annotated[
+        str, typer.Option("--quote", help="The words, as in the transcript (unique in it).")
+    ] = ...,  # type: ignore[assignment]
+    concept: Annotated[str, typer.Option("--concept", help="Concept id.")] = ...,  # type: ignore[assignment]
+    memo: Annotated[str, typer.Option("--memo", help="A note kept with the coding.")] = "",
+    power: Annotated[bool, typer.Option("--power", help="Mark it as a power quote.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record a human coding for talk no suggestion found. The quote is located in the
+    transcript's normalised text (.gioia/text/); a missing or ambiguous quote is an error.
+
+    Example: gioia code my-study --coder ms --transcript GP3 --quote "we muck in" --concept help
+    """
+    with _handle_errors():
+        loaded = _load(directory)
+        coding = pipeline.code(
+            loaded,
+            coder=coder,
+            transcript=transcript,
+            quote=quote,
+            concept=concept,
+            memo=memo,
+            power=power,
+        )
+    if as_json:
+        console.print_json(coding_to_dict(coding))
+    else:
+        console.message(
+            f"coded {coding.transcript} {coding.start}-{coding.end} as {coding.concept} "
+            f"in codings/{coding.coder}.jsonl"
+        )
+
+
+@app.command()
+def log(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+    """The audit trail: decisions per coder, by source (suggestion accepted, auto,
+    manual, import) and decision, and over time.
+
+    Example: gioia log my-study --json
+    """
+    with _handle_errors():
+        loaded = _load(directory)
+        trail = pipeline.audit_log(loaded)
+    if as_json:
+        console.print_json(trail)
+    else:
+        console.out.print(console.audit_table(trail))
 
 
 @app.command()

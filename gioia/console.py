@@ -4,6 +4,8 @@ and in cli.py only). Data goes to stdout, messages to stderr."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from gioia.errors import GioiaError, Problem
@@ -142,6 +145,23 @@ def structure_tree(title: str, nodes: list[dict[str, Any]], total: int) -> Tree:
     return tree
 
 
+def audit_table(trail: list[dict[str, Any]]) -> Table:
+    """Decisions per coder: totals, by source and decision, first and last day."""
+    table = Table(title="Audit trail", title_justify="left")
+    for column in ("coder", "decisions", "by source", "days", "first", "last"):
+        table.add_column(column)
+    for row in trail:
+        table.add_row(
+            escape(row["coder"]),
+            str(row["decisions"]),
+            escape(", ".join(f"{k} {v}" for k, v in row["by_source"].items())),
+            str(len(row["by_day"])),
+            row["first"] or "-",
+            row["last"] or "-",
+        )
+    return table
+
+
 def counts_table(title: str, header: tuple[str, str], counts: dict[str, int]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(header[0])
@@ -149,3 +169,142 @@ def counts_table(title: str, header: tuple[str, str], counts: dict[str, int]) ->
     for key, value in counts.items():
         table.add_row(escape(key), str(value))
     return table
+
+
+# --------------------------------------------------------------------------- review screen
+
+REVIEW_HELP = {
+    "a": "accept: the segment expresses this concept",
+    "r": "reject: it does not",
+    "c": "recode: it expresses another concept (search by id or label, pick 1-9)",
+    "s": "skip: decide later (it stays pending)",
+    "m": "memo: a note kept with your next decision",
+    "p": "power quote: mark the accepted segment for the narrative",
+    "u": "undo: withdraw your last decision and go back to it",
+    "?": "help: this screen",
+    "q": "quit: every decision is already saved; start again to resume",
+}
+
+
+def read_key() -> str:
+    """One keystroke from the terminal, without waiting for Enter. Ctrl-C and Ctrl-D
+    read as "q": decisions are saved as they are made, so quitting loses nothing."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setcbreak(fd)
+        char = os.read(fd, 1).decode("utf-8", errors="replace")
+        if char == "\x1b":  # an arrow or function key: swallow the rest of the sequence
+            os.read(fd, 8)
+            return ""
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    return "q" if char in ("\x03", "\x04", "") else char
+
+
+def prompt_line(label: str) -> str:
+    try:
+        return input(label)
+    except EOFError:
+        return ""
+
+
+def _clip(text: str, width: int, lines: int) -> str:
+    """At most ``lines`` lines of ``width`` characters, so a screen fits 80×24."""
+    flat = " ".join(text.split())
+    limit = max(width * lines - 1, 10)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render_review(view: Any) -> None:
+    """Draw one review screen (a :class:`gioia.review.ReviewView`) on stdout."""
+    width, height = out.size
+    out.clear()
+    item = view.item
+    progress = view.progress
+    if item is None:
+        out.print(f"{view.message}. Decided: {progress.decided}.")
+        return
+    s = item.suggestion
+    out.print(
+        f"[bold]{escape(s.transcript)}[/]  ·  decided {progress.decided}, pending "
+        f"{progress.pending}  ·  this transcript {progress.transcript_decided}/"
+        f"{progress.transcript_decided + progress.transcript_pending}",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+    if view.mode == "help":
+        for key, text in REVIEW_HELP.items():
+            out.print(f"  [bold]{escape(key)}[/]  {escape(text)}")
+        out.print("\npress any key to go back")
+        return
+    text = item.transcript.text
+    if item.before is not None:
+        before = text[item.before.start : item.before.end]
+        out.print(Text(_clip(f"{item.before.speaker}: {before}", width, 2), style="dim"))
+    segment_lines = max(3, height - 16)
+    out.print(_highlighted(item, width, segment_lines))
+    if item.after is not None:
+        after = text[item.after.start : item.after.end]
+        out.print(Text(_clip(f"{item.after.speaker}: {after}", width, 2), style="dim"))
+    out.rule(style="dim")
+    concept = item.concept
+    out.print(
+        f"[bold]{escape(concept.label)}[/] ({escape(concept.id)})  "
+        f"score {s.score:.2f} · {escape(s.method)}",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+    out.print(
+        f"theme: {escape(item.theme.label)} · dimension: {escape(item.dimension.label)}",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+    for name, value in (
+        ("definition", concept.definition),
+        ("include", concept.include),
+        ("exclude", concept.exclude),
+    ):
+        if value:
+            out.print(Text(_clip(f"{name}: {value}", width, 1)))
+    evidence = ", ".join(f"{e.term}" + (f" [{e.cue}]" if e.cue else "") for e in s.evidence)
+    out.print(Text(_clip(f"evidence: {evidence}", width, 1), style="yellow"))
+    if view.mode == "choices":
+        for number, choice in enumerate(view.choices, start=1):
+            out.print(f"  [bold]{number}[/] {escape(choice.label)} ({escape(choice.id)})")
+        out.print("press 1-9 to recode, any other key to cancel")
+        return
+    state = []
+    if view.memo:
+        state.append(f"memo: {view.memo}")
+    if view.power:
+        state.append("★ power quote")
+    if view.message:
+        state.append(view.message)
+    if state:
+        out.print(Text(_clip(" · ".join(state), width, 1), style="cyan"))
+    out.print(
+        "[bold]a[/]ccept [bold]r[/]eject [bold]c[/] recode [bold]s[/]kip [bold]m[/]emo "
+        "[bold]p[/]ower [bold]u[/]ndo [bold]?[/] help [bold]q[/]uit",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+
+
+def _highlighted(item: Any, width: int, lines: int) -> Text:
+    """The segment with its speaker, the evidence spans highlighted."""
+    s = item.suggestion
+    segment = item.transcript.text[s.start : s.end]
+    limit = max(width * lines - len(item.transcript.turn_at(s.start).speaker) - 3, 20)
+    shown = segment if len(segment) <= limit else segment[: limit - 1] + "…"
+    speaker = item.transcript.turn_at(s.start).speaker
+    body = Text(f"{speaker}: ", style="bold")
+    text = Text(shown)
+    for evidence in s.evidence:
+        start, end = evidence.start - s.start, evidence.end - s.start
+        if 0 <= start < len(shown):
+            text.stylize("bold reverse", start, min(end, len(shown)))
+    return body + text

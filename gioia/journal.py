@@ -51,6 +51,7 @@ class Journal:
     coder: str
     path: Path
     codings: tuple[Coding, ...]
+    lines: tuple[int, ...]  # the 1-based line of each coding, for messages
     problems: tuple[Problem, ...]
 
 
@@ -100,6 +101,7 @@ def read_journal(path: Path) -> Journal:
     if lines and lines[-1] == b"":
         lines.pop()
     codings: list[Coding] = []
+    numbers: list[int] = []
     problems: list[Problem] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -107,6 +109,7 @@ def read_journal(path: Path) -> Journal:
         is_last = number == len(lines)
         try:
             codings.append(_parse_line(raw, coder))
+            numbers.append(number)
         except ValueError as exc:
             location = Location(str(path), number)
             if is_last:
@@ -126,7 +129,7 @@ def read_journal(path: Path) -> Journal:
                     hint="fix the line by hand in a text editor (journals are JSON Lines); "
                     "gioia never rewrites journals",
                 ) from None
-    return Journal(coder, path, tuple(codings), tuple(problems))
+    return Journal(coder, path, tuple(codings), tuple(numbers), tuple(problems))
 
 
 def read_journals(codings_dir: Path, coders: Sequence[str] | None = None) -> list[Journal]:
@@ -201,18 +204,18 @@ def place_codings(
     counted: dict[tuple[str, int, int, str], PlacedCoding] = {}
     for journal in journals:
         latest: dict[tuple[str, int, int, str], PlacedCoding] = {}
-        for coding in journal.codings:
+        for coding, line in zip(journal.codings, journal.lines, strict=True):
             concept = codebook.concept(coding.concept)
             if concept is None:
-                orphans.append(Orphan(coding, f"unknown concept {coding.concept!r}"))
+                orphans.append(Orphan(coding, f"unknown concept {coding.concept!r}", line))
                 continue
             transcript = transcripts.get(coding.transcript)
             if transcript is None:
-                orphans.append(Orphan(coding, f"no transcript {coding.transcript!r}"))
+                orphans.append(Orphan(coding, f"no transcript {coding.transcript!r}", line))
                 continue
             span = locate_quote(transcript.text, coding.quote, coding.start)
             if isinstance(span, str):
-                orphans.append(Orphan(coding, span))
+                orphans.append(Orphan(coding, span, line))
                 continue
             turn = transcript.turn_at(span[0])
             placed = PlacedCoding(

@@ -270,6 +270,7 @@ class Orphan:
 
     coding: Coding
     reason: str
+    line: int | None = None  # its line in the coder's journal
 
 
 # --------------------------------------------------------------------------- analysis

@@ -7,11 +7,14 @@ outputs along: study → ingest → parse → segment → suggest → journal �
 
 from __future__ import annotations
 
+import difflib
 import json
 import string
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -23,6 +26,7 @@ from gioia.ingest import attribute_speakers, find_transcripts, read_transcript
 from gioia.journal import (
     append_coding,
     journal_path,
+    locate_quote,
     now_utc,
     place_codings,
     read_journals,
@@ -31,6 +35,7 @@ from gioia.models import (
     DEFAULT_INTERVIEWER_LABELS,
     Codebook,
     Coding,
+    Concept,
     Node,
     Orphan,
     Participant,
@@ -47,6 +52,7 @@ from gioia.report import (
     transcript_summary,
     write_report,
 )
+from gioia.review import ReviewSession, decided_keys, pending_items
 from gioia.segment import segment_transcript
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
 from gioia.structure import build_nodes, representative_quotes
@@ -61,15 +67,20 @@ __all__ = [
     "Progress",
     "accept",
     "analyse",
+    "audit_log",
     "check",
+    "code",
     "ingest",
     "load_study",
     "node_summary",
     "report",
+    "review_session",
     "run",
     "suggest",
     "transcript_summary",
 ]
+
+T = TypeVar("T")
 
 # Called as progress(stage, done, total) while a stage works through transcripts.
 Progress = Callable[[str, int, int], None]
@@ -389,17 +400,30 @@ def analyse(loaded: LoadedStudy, corpus: Corpus) -> Analysis:
     counted, _, orphans = place_codings(journals, corpus.by_id(), loaded.codebook)
     nodes = build_nodes(loaded.codebook, counted, [p.id for p in corpus.participants])
     warnings = [p for j in journals for p in j.problems]
-    warnings += [
-        Problem(
-            f"orphaned {o.coding.decision} of {o.coding.concept!r} in "
-            f"{o.coding.transcript}: {o.reason}",
-            Location(str(journal_path(loaded.study.paths.codings, o.coding.coder))),
-            hint="fix the quote or concept in a new decision; nothing was dropped",
-            severity="warning",
-        )
-        for o in orphans
-    ]
+    warnings += [_orphan_problem(loaded, o) for o in orphans]
     return Analysis(nodes, counted, orphans, [j.coder for j in journals], warnings)
+
+
+def _orphan_problem(loaded: LoadedStudy, orphan: Orphan) -> Problem:
+    coding = orphan.coding
+    if orphan.reason.startswith("unknown concept"):
+        hint = (
+            f"if {coding.concept!r} was renamed, add it to the new concept's aliases: in "
+            "codebook.yaml; if it was removed, the decision stays in the journal unused"
+        )
+    elif orphan.reason.startswith("no transcript"):
+        hint = "restore the transcript, or leave the decision: it is kept, not counted"
+    else:
+        hint = (
+            "the transcript changed where this was coded; record the coding again on the "
+            "current text (gioia code) — the old line stays in the journal"
+        )
+    return Problem(
+        f"orphaned {coding.decision} of {coding.concept!r} in {coding.transcript}: {orphan.reason}",
+        Location(str(journal_path(loaded.study.paths.codings, coding.coder)), orphan.line),
+        hint=hint,
+        severity="warning",
+    )
 
 
 # --------------------------------------------------------------------------- commands
@@ -504,3 +528,161 @@ def check(root: Path) -> CheckResult:
     except GioiaError as exc:
         return CheckResult(problems + list(exc.problems), summaries)
     return CheckResult(problems + analysis.warnings, summaries, len(analysis.counted))
+
+
+# --------------------------------------------------------------------------- review, code, log
+
+
+def review_session(
+    loaded: LoadedStudy,
+    *,
+    coder: str,
+    transcript: str | None = None,
+    concept: str | None = None,
+    theme: str | None = None,
+    min_score: float | None = None,
+    order: str = "position",
+    progress: Progress = _no_progress,
+) -> ReviewSession:
+    """The coder's pending suggestions, made afresh from the current transcripts and
+    codebook, filtered and ordered, ready for :func:`gioia.review.run_review`."""
+    path = journal_path(loaded.study.paths.codings, coder)
+    corpus = ingest(loaded, progress)
+    parsed = parse(loaded, corpus, progress)
+    made = suggest(loaded, corpus, parsed, progress)
+    by_id = corpus.by_id()
+    if transcript is not None:
+        _lookup("transcript", transcript, by_id)
+    if concept is not None:
+        concept = _lookup("concept", concept, _concepts_by_name(loaded.codebook)).id
+    if theme is not None:
+        _lookup("theme", theme, {t.id: t for t in loaded.codebook.themes})
+    journals = read_journals(loaded.study.paths.codings, [coder])
+    _, placed, _ = place_codings(journals, by_id, loaded.codebook)
+    decided = decided_keys(placed, coder)
+    items = pending_items(
+        made,
+        decided,
+        by_id,
+        loaded.codebook,
+        transcript=transcript,
+        concept=concept,
+        theme=theme,
+        min_score=min_score,
+        order=order,
+    )
+    already = Counter(
+        s.transcript for s in made if (s.transcript, s.start, s.end, s.concept) in decided
+    )
+    return ReviewSession(items, path, coder, loaded.codebook, decided_before=already)
+
+
+def _lookup(what: str, value: str, known: Mapping[str, T]) -> T:
+    """``known[value]``, or an error that suggests the closest known name."""
+    if value in known:
+        return known[value]
+    close = difflib.get_close_matches(value, list(known), n=1)
+    raise GioiaError(
+        f"no {what} {value!r} in this study",
+        hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(list(known)[:8])}",
+    )
+
+
+def _concepts_by_name(codebook: Codebook) -> dict[str, Concept]:
+    """Concepts by id and by former id (aliases)."""
+    named = {alias: c for c in codebook.concepts for alias in c.aliases}
+    return named | {c.id: c for c in codebook.concepts}
+
+
+def code(
+    loaded: LoadedStudy,
+    *,
+    coder: str,
+    transcript: str,
+    quote: str,
+    concept: str,
+    memo: str = "",
+    power: bool = False,
+) -> Coding:
+    """Record a human coding of talk no suggestion found: the quote is located in the
+    transcript's normalised text, exactly or ignoring whitespace, and must be unique."""
+    corpus = ingest(loaded)
+    by_id = corpus.by_id()
+    source = _lookup("transcript", transcript, by_id)
+    found = _lookup("concept", concept, _concepts_by_name(loaded.codebook))
+    span = locate_quote(source.text, quote)
+    text_file = loaded.study.paths.cache / "text" / f"{transcript}.txt"
+    if isinstance(span, str):
+        more = (
+            "quote more of the sentence so that it is unique"
+            if "times" in span
+            else (f"copy the quote from {text_file}, where the transcript's normalised text is")
+        )
+        raise GioiaError(f"{transcript}: {span}", hint=more)
+    start, end = span
+    turn = source.turn_at(start)
+    if turn is None or end > turn.end:
+        raise GioiaError(
+            f"{transcript}: the quote runs across speaker turns",
+            hint="code each turn's part separately",
+        )
+    if turn.is_interviewer or turn.participant is None:
+        raise GioiaError(
+            f"{transcript}: the quote is {turn.speaker}'s talk, which is not coded",
+            hint="code a participant's words; interviewer turns are kept for context only",
+        )
+    coding = Coding(
+        transcript=transcript,
+        start=start,
+        end=end,
+        concept=found.id,
+        decision="accept",
+        coder=coder,
+        source="human",
+        quote=source.text[start:end],
+        at=now_utc(),
+        memo=memo,
+        flags=("power",) if power else (),
+    )
+    append_coding(journal_path(loaded.study.paths.codings, coder), coding)
+    return coding
+
+
+# How `gioia log` groups the sources of decisions.
+SOURCE_GROUPS = {
+    "keyword": "suggestion",
+    "pattern": "suggestion",
+    "similarity": "suggestion",
+    "exemplar": "suggestion",
+    "auto": "auto",
+    "human": "manual",
+    "import": "import",
+}
+
+
+def audit_log(loaded: LoadedStudy) -> list[dict]:
+    """The audit trail per coder: decisions by kind, by source, and by day."""
+    trail = []
+    for journal in read_journals(loaded.study.paths.codings):
+        kinds: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        days: Counter[str] = Counter()
+        for coding in journal.codings:
+            kind = "undo" if "undo" in coding.flags else coding.decision
+            kinds[kind] += 1
+            sources[f"{SOURCE_GROUPS[coding.source]}:{kind}"] += 1
+            days[coding.at[:10]] += 1
+        trail.append(
+            {
+                "coder": journal.coder,
+                "journal": str(journal.path),
+                "decisions": len(journal.codings),
+                "by_decision": dict(sorted(kinds.items())),
+                "by_source": dict(sorted(sources.items())),
+                "by_day": dict(sorted(days.items())),
+                "first": min((c.at for c in journal.codings), default=None),
+                "last": max((c.at for c in journal.codings), default=None),
+                "problems": [str(p) for p in journal.problems],
+            }
+        )
+    return trail

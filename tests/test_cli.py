@@ -73,6 +73,9 @@ def test_version():
         ["accept"],
         ["structure"],
         ["report"],
+        ["review"],
+        ["code"],
+        ["log"],
         ["run"],
         ["codebook"],
         ["codebook", "schema"],
@@ -92,7 +95,19 @@ def test_python_dash_m_gioia_help_in_a_subprocess():
         env={"NO_COLOR": "1", "COLUMNS": "100", "PATH": ""},
     )
     assert done.returncode == 0, done.stderr
-    for command in ("init", "check", "ingest", "suggest", "accept", "structure", "report", "run"):
+    for command in (
+        "init",
+        "check",
+        "ingest",
+        "suggest",
+        "accept",
+        "review",
+        "code",
+        "log",
+        "structure",
+        "report",
+        "run",
+    ):
         assert command in done.stdout
 
 
