@@ -24,14 +24,18 @@ from pathlib import Path
 
 from gioia.errors import Location, TranscriptError
 from gioia.ingest._turns import ParsedText, RawTurn
+from gioia.ingest.captions import parse_sbv, parse_srt, parse_vtt
 from gioia.ingest.decode import decode
+from gioia.ingest.opendocument import parse_odt
 from gioia.ingest.otter import looks_like_otter, parse_otter
+from gioia.ingest.rtf import parse_rtf
 from gioia.ingest.speakers import (
     DEFAULT_INTERVIEWER_LABELS,
     attribute_speakers,
     is_interviewer_label,
 )
 from gioia.ingest.text import parse_markdown, parse_text
+from gioia.ingest.word import parse_docx
 from gioia.models import Transcript, Turn
 
 __all__ = [
@@ -70,8 +74,15 @@ _READERS: tuple[_Reader, ...] = (
     _Reader("otter", (".txt",), parse_otter, sniff=looks_like_otter),
     _PLAIN_TEXT,
     _Reader("md", (".md",), parse_markdown),
+    _Reader("vtt", (".vtt",), parse_vtt),
+    _Reader("srt", (".srt",), parse_srt),
+    _Reader("sbv", (".sbv",), parse_sbv),
 )
-_DOCUMENT_READERS: tuple[_DocumentReader, ...] = ()
+_DOCUMENT_READERS: tuple[_DocumentReader, ...] = (
+    _DocumentReader("docx", (".docx",), parse_docx),
+    _DocumentReader("odt", (".odt",), parse_odt),
+    _DocumentReader("rtf", (".rtf",), parse_rtf),
+)
 # Files a researcher may drop into transcripts/ that gioia cannot read, and what to do.
 _REFUSED = {
     ".pdf": "export the transcript from the program that made the PDF as text (.txt) or "
@@ -100,6 +111,8 @@ def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
         if path.suffix.lower() in (*SUPPORTED_SUFFIXES, *_REFUSED)
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        # Word's lock file for an open document ("~$P1.docx") is not a transcript.
+        and not path.name.startswith("~$")
     ]
     found.sort(key=lambda path: _natural_key(path.relative_to(folder).as_posix()))
     by_id: dict[str, list[Path]] = {}
@@ -162,7 +175,13 @@ def read_transcript(
                 location=Location(rel_path),
             )
         reader = _reader_for(suffix, text)
-        parsed = reader.parse(text, interviewer_labels)
+        try:
+            parsed = reader.parse(text, interviewer_labels)
+        except TranscriptError as exc:
+            # Readers see only the text: name the file here.
+            raise TranscriptError(
+                f"{rel_path}: {exc.message}", hint=exc.hint, location=Location(rel_path)
+            ) from None
         format_name = reader.format
     warnings = list(parsed.warnings)
     if parsed.turns:

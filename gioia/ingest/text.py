@@ -49,6 +49,8 @@ _SENTENCE_END = tuple(".?!…\"'”’)]")
 _MAX_LABEL_WORDS = 4
 _MAX_LABEL_CHARS = 40
 _WRAPPED_LINE_SHARE = 0.7
+# Where (nearly) every timestamp line is followed by a speaker label, timestamps mark turns.
+_TIMESTAMPED_TURNS_SHARE = 0.9
 
 # PDF exports (e.g. MAXQDA's) leave page footers ("2/5") and the line-number gutter
 # (a run of ascending numbers) in the extracted text, often in the middle of a turn.
@@ -86,11 +88,14 @@ def _parse(
     lines: list[str], interviewer_labels: Sequence[str], structure: re.Pattern[str] | None
 ) -> ParsedText:
     furniture = _pdf_furniture(lines)
-    skipped = furniture | {i for i, line in enumerate(lines) if _is_timestamp_line(line)}
+    timestamps = {i for i, line in enumerate(lines) if _is_timestamp_line(line)}
+    skipped = furniture | timestamps
     blank = {i for i, line in enumerate(lines) if not line.strip()}
     if structure is not None:
         blank |= {i for i, line in enumerate(lines) if structure.fullmatch(line)}
     speaker_at = _speaker_lines(lines, skipped, blank, interviewer_labels)
+    missing_colon = _labels_missing_a_colon(lines, timestamps, blank, speaker_at)
+    speaker_at |= missing_colon
 
     turns: list[RawTurn] = []
     header: list[tuple[int, str]] = []
@@ -106,6 +111,12 @@ def _parse(
             header.append((i + 1, "" if i in blank else line))
 
     warnings = []
+    if missing_colon:
+        warnings.append(
+            f"read {len(missing_colon)} line(s) that begin with a speaker label but no colon "
+            "as turns, because a timestamp comes before them as before the other turns: "
+            + ", ".join(f"line {i + 1} {lines[i].strip()[:20]!r}" for i in sorted(missing_colon))
+        )
     if furniture:
         warnings.append(
             f"dropped {len(furniture)} lines that look like PDF page furniture "
@@ -168,6 +179,40 @@ def _speaker_lines(
             speaker = spelling.setdefault(label_key(label.text), label.text)
             speaker_at[i] = (speaker, label.rest)
     return speaker_at
+
+
+def _labels_missing_a_colon(
+    lines: list[str], timestamps: set[int], blank: set[int], speaker_at: dict[int, tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
+    """Turns whose label lost its colon ("A Sure."), in a transcript where a timestamp line
+    comes before the turns: a line right after a timestamp that starts with a known
+    speaker's label and then a capital ("A lot of..." is still text)."""
+    after_stamp = [_next_content_line(lines, i, blank) for i in sorted(timestamps)]
+    labelled = sum(i in speaker_at for i in after_stamp if i is not None)
+    if not timestamps or labelled < _TIMESTAMPED_TURNS_SHARE * len(timestamps):
+        return {}
+    first_turn = min(speaker_at)
+    # Longest first, so that "Speaker 10" is not read as "Speaker 1".
+    speakers = sorted({speaker for speaker, _ in speaker_at.values()}, key=len, reverse=True)
+    found = {}
+    for i in after_stamp:
+        if i is None or i < first_turn or i in speaker_at or i in timestamps:
+            continue
+        line = lines[i].strip()
+        for speaker in speakers:
+            rest = line[len(speaker) :]
+            if (
+                label_key(line[: len(speaker)]) == label_key(speaker)
+                and rest[:1].isspace()
+                and rest.lstrip()[:1].isupper()
+            ):
+                found[i] = (speaker, rest.lstrip())
+                break
+    return found
+
+
+def _next_content_line(lines: list[str], i: int, blank: set[int]) -> int | None:
+    return next((j for j in range(i + 1, len(lines)) if j not in blank), None)
 
 
 def _label_of(line: str) -> _Label | None:
@@ -248,7 +293,25 @@ def _pdf_furniture(lines: list[str]) -> set[int]:
     markers = {i: m for i, s in enumerate(stripped) if (m := _PAGE_MARKER.fullmatch(s))}
     # One "3/4" could be speech; two or more pages of the same count are a footer.
     pages_of = Counter(m[2] for m in markers.values())
-    furniture.update(
-        i for i, m in markers.items() if pages_of[m[2]] >= 2 and int(m[1]) <= int(m[2])
-    )
+    footers = [i for i, m in markers.items() if pages_of[m[2]] >= 2 and int(m[1]) <= int(m[2])]
+    furniture.update(footers)
+    for footer in footers:
+        furniture.update(_repeated_after_page_break(stripped, footer, furniture))
     return furniture
+
+
+def _repeated_after_page_break(stripped: list[str], footer: int, furniture: set[int]) -> list[int]:
+    """A PDF export repeats the last line of a page (with its speaker label, when that
+    line began a turn) at the top of the next page; kept, it would duplicate talk and
+    split the turn in two. The lines after the footer that equal the lines before it."""
+    before = [i for i in range(footer) if i not in furniture and stripped[i]][-2:]
+    after = [i for i in range(footer + 1, min(footer + 3, len(stripped)))]
+    words = [" ".join(stripped[i].split()) for i in before]
+    for count in (2, 1):
+        if (
+            len(before) >= count
+            and len(after) >= count
+            and words[-count:] == [" ".join(stripped[i].split()) for i in after[:count]]
+        ):
+            return after[:count]
+    return []
