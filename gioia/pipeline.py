@@ -22,7 +22,12 @@ from spacy.tokens import Doc
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
 from gioia.fsutil import atomic_write_text
-from gioia.ingest import attribute_speakers, find_transcripts, read_transcript
+from gioia.ingest import (
+    SUPPORTED_SUFFIXES,
+    attribute_speakers,
+    find_transcripts,
+    read_transcript,
+)
 from gioia.journal import (
     append_coding,
     journal_path,
@@ -191,7 +196,7 @@ def ingest(
     if not found:
         raise GioiaError(
             f"no transcripts found in {folder}",
-            hint="supported: .txt and .md files with speaker turns",
+            hint=f"supported: {', '.join(SUPPORTED_SUFFIXES)} files with speaker turns",
         )
     transcripts: list[Transcript] = []
     problems: list[Problem] = []
