@@ -8,6 +8,7 @@ the lemmatizer looks lemmas up by lower-cased form, so lemma matching is case-in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 from collections.abc import Callable, Sequence
@@ -20,7 +21,13 @@ from spacy.tokens import Doc, DocBin
 from gioia.errors import NlpError
 from gioia.fsutil import atomic_write_bytes
 
-__all__ = ["DocCache", "build_pipeline", "parse_texts", "pipeline_fingerprint"]
+__all__ = [
+    "DocCache",
+    "build_pipeline",
+    "describe_pipeline",
+    "parse_texts",
+    "pipeline_fingerprint",
+]
 
 LOWERCASE_LEMMAS = "gioia_lowercase_lemmas"
 # Bump when the way documents are built changes, so old caches are not reused.
@@ -71,6 +78,18 @@ def build_pipeline(lang: str = "en", model: str | None = None) -> Language:
             "or name a trained pipeline in `settings: nlp: model:`",
         ) from exc
     return nlp
+
+
+def describe_pipeline(lang: str, model: str | None) -> dict[str, str]:
+    """The pipeline as a methods section names it, with the versions that matter."""
+    described = {
+        "pipeline": model or f"spacy.blank('{lang}') + sentencizer + lookup lemmatizer",
+        "spacy": importlib.metadata.version("spacy"),
+    }
+    package = model or "spacy-lookups-data"
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        described[package] = importlib.metadata.version(package)
+    return described
 
 
 def pipeline_fingerprint(lang: str, model: str | None) -> str:

@@ -49,7 +49,13 @@ from gioia.models import (
     Suggestion,
     Transcript,
 )
-from gioia.nlp import DocCache, build_pipeline, parse_texts, pipeline_fingerprint
+from gioia.nlp import (
+    DocCache,
+    build_pipeline,
+    describe_pipeline,
+    parse_texts,
+    pipeline_fingerprint,
+)
 from gioia.report import (
     build_results,
     node_summary,
@@ -394,6 +400,7 @@ def accept(
 class Analysis:
     nodes: list[Node]
     counted: list[PlacedCoding]
+    decisions: list[PlacedCoding]  # every placed journal line of the counted coders
     orphans: list[Orphan]
     coders: list[str]
     warnings: list[Problem] = field(default_factory=list)
@@ -402,11 +409,11 @@ class Analysis:
 def analyse(loaded: LoadedStudy, corpus: Corpus) -> Analysis:
     """Place the counted coders' decisions in the corpus and count the data structure."""
     journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
-    counted, _, orphans = place_codings(journals, corpus.by_id(), loaded.codebook)
+    counted, decisions, orphans = place_codings(journals, corpus.by_id(), loaded.codebook)
     nodes = build_nodes(loaded.codebook, counted, [p.id for p in corpus.participants])
     warnings = [p for j in journals for p in j.problems]
     warnings += [_orphan_problem(loaded, o) for o in orphans]
-    return Analysis(nodes, counted, orphans, [j.coder for j in journals], warnings)
+    return Analysis(nodes, counted, decisions, orphans, [j.coder for j in journals], warnings)
 
 
 def _orphan_problem(loaded: LoadedStudy, orphan: Orphan) -> Problem:
@@ -452,6 +459,7 @@ def _write_report(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, suggestions: list[Suggestion] | None
 ) -> ReportResult:
     analysis = analyse(loaded, corpus)
+    nlp_settings = loaded.study.settings.nlp
     data = build_results(
         study=loaded.study,
         codebook=loaded.codebook,
@@ -464,9 +472,20 @@ def _write_report(
         quotes=representative_quotes(analysis.counted),
         suggestions=suggestions,
         segment_count=sum(len(s) for s in parsed.segments.values()),
+        decisions=analysis.decisions,
+        pending=_pending(suggestions, analysis),
+        pipeline=describe_pipeline(nlp_settings.lang, nlp_settings.model),
     )
     paths = write_report(loaded.study.paths.report, data)
     return ReportResult(paths, data, [*corpus.problems, *analysis.warnings])
+
+
+def _pending(suggestions: Sequence[Suggestion] | None, analysis: Analysis) -> int | None:
+    """Suggestions no counted coder has decided yet (None before any `gioia suggest`)."""
+    if suggestions is None:
+        return None
+    decided = set().union(*(decided_keys(analysis.decisions, c) for c in analysis.coders))
+    return sum(1 for s in suggestions if (s.transcript, s.start, s.end, s.concept) not in decided)
 
 
 AUTO_CODER = "auto"

@@ -52,15 +52,22 @@ def build_nodes(
 def representative_quotes(
     codings: Sequence[PlacedCoding], per_concept: int = 3
 ) -> dict[str, list[PlacedCoding]]:
-    """Up to ``per_concept`` quotes per concept: power quotes first, then one per
-    participant before a second from anyone, in transcript order."""
+    """Up to ``per_concept`` quotes per concept: power quotes first, then by score (codings
+    accepted from a suggestion carry one), one per participant before a second from
+    anyone; ties in transcript order."""
     by_concept: dict[str, list[PlacedCoding]] = defaultdict(list)
     for coding in codings:
         by_concept[coding.concept].append(coding)
     chosen: dict[str, list[PlacedCoding]] = {}
     for concept, items in by_concept.items():
         items = sorted(
-            items, key=lambda c: ("power" not in c.coding.flags, c.coding.transcript, c.start)
+            items,
+            key=lambda c: (
+                "power" not in c.coding.flags,
+                -(c.coding.score or 0.0),
+                c.coding.transcript,
+                c.start,
+            ),
         )
         picked: list[PlacedCoding] = []
         seen: set[str | None] = set()

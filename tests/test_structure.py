@@ -117,3 +117,30 @@ def test_representative_quotes_prefer_power_then_spread_over_participants():
     ]
     chosen = representative_quotes(codings, per_concept=3)["venting"]
     assert [(c.participant, c.start) for c in chosen] == [("P1", 40), ("P2", 0), ("P1", 0)]
+
+
+def test_representative_quotes_rank_scored_suggestions_after_power_quotes():
+    def scored(participant, start, score, flags=()):
+        coding = Coding(
+            "T1",
+            start,
+            start + 5,
+            "venting",
+            "accept",
+            "ms",
+            "keyword",
+            "q",
+            "t",
+            score=score,
+            flags=tuple(flags),
+        )
+        return PlacedCoding(coding, "venting", start, start + 5, participant)
+
+    codings = [
+        scored("P1", 0, 0.5),
+        scored("P2", 10, 0.9),
+        scored("P3", 20, None),
+        scored("P4", 30, 0.2, flags=["power"]),
+    ]
+    chosen = representative_quotes(codings, per_concept=3)["venting"]
+    assert [c.participant for c in chosen] == ["P4", "P2", "P1"]

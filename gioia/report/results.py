@@ -6,6 +6,7 @@ CI, so it is assembled here, in one place, from what the stages computed.
 
 from __future__ import annotations
 
+import re
 import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -13,11 +14,13 @@ from typing import Any
 
 from gioia import __version__
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
+from gioia.report.demographics import demographics, subgroups
 from gioia.report.srqr import srqr_status
 from gioia.segment import count_words
 from gioia.study import Study
 
 __all__ = [
+    "anonymise",
     "attribution",
     "build_results",
     "node_summary",
@@ -106,15 +109,30 @@ def build_results(
     quotes: Mapping[str, Sequence[PlacedCoding]],
     suggestions: Sequence[Suggestion] | None,
     segment_count: int,
+    decisions: Sequence[PlacedCoding] = (),
+    pending: int | None = None,
+    pipeline: Mapping[str, Any] | None = None,
+    saturation: Mapping[str, Any] | None = None,
+    agreement: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything computed, as written to results.json. ``participants`` are those with
-    talk in the corpus (N); ``quotes`` the representative quotes chosen per concept."""
+    talk in the corpus (N); ``quotes`` the representative quotes chosen per concept;
+    ``decisions`` every placed journal line of the counted coders (for how suggestions
+    were reviewed); ``pending`` the suggestions no counted coder has decided;
+    ``pipeline`` the NLP pipeline's description for the methods section."""
     by_id = {p.id: p for p in participants}
+    settings = study.settings
     reportable = reportable_attributes(study.settings.reportable, participants)
+    subgroup_attributes = [
+        a
+        for a in (settings.subgroups if settings.subgroups is not None else reportable)
+        if a in reportable
+    ]
     texts = {t.id: t.text for t in transcripts}
     definitions = {d.id: d.definition for d in codebook.dimensions}
     definitions.update({t.id: t.definition for t in codebook.themes})
     definitions.update({c.id: c.definition for c in codebook.concepts})
+    node_rows = [{**node_summary(n), "definition": definitions.get(n.id, "")} for n in nodes]
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "gioia", "version": __version__},
@@ -131,11 +149,14 @@ def build_results(
                 for r in codebook.relations
             ],
         },
-        "nodes": [{**node_summary(n), "definition": definitions.get(n.id, "")} for n in nodes],
+        "units": demographics(participants, reportable, settings.binning, settings.min_cell),
+        "nodes": node_rows,
         "quotes": {
             concept: [
                 {
-                    "text": texts[q.coding.transcript][q.start : q.end],
+                    "text": anonymise(
+                        texts[q.coding.transcript][q.start : q.end], settings.anonymise
+                    ),
                     "attribution": attribution(
                         study.settings.attribution, by_id.get(q.participant or ""), reportable
                     ),
@@ -172,7 +193,112 @@ def build_results(
             "total": len(suggestions or ()),
             "by_method": dict(sorted(Counter(s.method for s in suggestions or ()).items())),
         },
+        "subgroups": subgroups(node_rows, participants, subgroup_attributes, settings.binning),
+        "review": review_summary(decisions, pending),
+        "methods": methods_summary(study, codebook, transcripts, segment_count, coders, pipeline),
+        "saturation": dict(saturation) if saturation else None,
+        "agreement": dict(agreement) if agreement else None,
+        "limitations": limitations(
+            node_rows, len(participants), orphans, pending, saturation, agreement
+        ),
         "srqr": srqr_status(
             study.metadata, has_codings=bool(counted), has_participants=bool(participants)
         ),
     }
+
+
+def anonymise(text: str, replacements: Mapping[str, str]) -> str:
+    """Replace whole-word names (gioia.yaml ``settings.anonymise``) in a quote."""
+    for name, replacement in replacements.items():
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", replacement, text)
+    return text
+
+
+# How the report groups the sources of decisions.
+_SOURCE_GROUP = {"human": "manual", "auto": "auto", "import": "import"}
+
+
+def review_summary(decisions: Sequence[PlacedCoding], pending: int | None) -> dict[str, Any]:
+    """How suggestions were reviewed (SRQR 15): decisions by kind of source, the latest
+    decision per coder, span and concept counting once."""
+    latest: dict[tuple[str, str, int, int, str], Any] = {}
+    for placed in decisions:
+        c = placed.coding
+        latest[(c.coder, c.transcript, placed.start, placed.end, placed.concept)] = c
+    counts: Counter[str] = Counter()
+    for coding in latest.values():
+        if "undo" in coding.flags:
+            continue
+        group = _SOURCE_GROUP.get(coding.source, "suggestion")
+        counts[f"{group} {coding.decision}ed"] += 1
+    return {"decisions": dict(sorted(counts.items())), "pending_suggestions": pending}
+
+
+def methods_summary(
+    study: Study,
+    codebook: Codebook,
+    transcripts: Sequence[Transcript],
+    segment_count: int,
+    coders: Sequence[str],
+    pipeline: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """What the methods paragraph (SRQR 13, 14) states."""
+    settings = study.settings
+    return {
+        "formats": dict(sorted(Counter(t.format for t in transcripts).items())),
+        "encodings": dict(sorted(Counter(t.encoding for t in transcripts).items())),
+        "segmentation": {
+            "unit": settings.segmentation.unit,
+            "max_words": settings.segmentation.max_words,
+            "segments": segment_count,
+        },
+        "nlp": dict(pipeline or {}),
+        "codebook": {
+            "dimensions": len(codebook.dimensions),
+            "themes": len(codebook.themes),
+            "concepts": len(codebook.concepts),
+            "keywords": sum(len(c.keywords) for c in codebook.concepts),
+            "relations": len(codebook.relations),
+        },
+        "coders": list(coders),
+        "anonymised_names": len(settings.anonymise),
+    }
+
+
+def limitations(
+    nodes: Sequence[Mapping[str, Any]],
+    total: int,
+    orphans: Sequence[Orphan],
+    pending: int | None,
+    saturation: Mapping[str, Any] | None,
+    agreement: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """Limitations the data show (SRQR 19), each a kind and what it concerns."""
+    found: list[dict[str, Any]] = []
+    for node in nodes:
+        if node["level"] != "dimension" and len(node["participants"]) == 1:
+            found.append(
+                {
+                    "kind": "single-participant",
+                    "node": node["id"],
+                    "participant": node["participants"][0],
+                }
+            )
+        elif node["level"] != "dimension" and total and not node["participants"]:
+            found.append({"kind": "not-raised", "node": node["id"]})
+    if orphans:
+        found.append({"kind": "orphaned-codings", "count": len(orphans)})
+    if pending:
+        found.append({"kind": "pending-suggestions", "count": pending})
+    if saturation and saturation.get("guest", {}).get("point") is None:
+        found.append(
+            {
+                "kind": "saturation-not-reached",
+                "reason": saturation.get("guest", {}).get("reason", ""),
+            }
+        )
+    if agreement:
+        alpha = (agreement.get("pooled") or {}).get("alpha")
+        if alpha is not None and alpha < 0.667:
+            found.append({"kind": "low-agreement", "alpha": alpha})
+    return found
