@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from jinja2 import UndefinedError
@@ -70,6 +71,19 @@ def quote(text, participant, *, power=False):
     }
 
 
+NODES = [
+    node("practice", "dimension", "Practice", None, ["GP1", "GP2"], 4),
+    node("shared-space", "theme", "Shared space", "practice", ["GP1", "GP2"], 3),
+    node("escape", "concept", "a place to escape", "shared-space", ["GP1", "GP2"], 2),
+    node("lunch", "concept", "lunch together", "shared-space", ["GP1"], 1),
+    node("workload", "theme", "Workload", "practice", ["GP2"], 1),
+    node("no-time", "concept", "no time", "workload", ["GP2"], 1),
+    node("culture", "dimension", "Culture", None, [], 0),
+    node("camaraderie", "theme", "Camaraderie", "culture", [], 0),
+    node("together", "concept", "in it together", "camaraderie", [], 0),
+]
+
+
 @pytest.fixture
 def results():
     """2 dimensions, 3 themes, 4 concepts, 3 participants."""
@@ -89,17 +103,7 @@ def results():
                 {"from": "shared-space", "to": "camaraderie", "type": "enables", "memo": "talk"}
             ],
         },
-        "nodes": [
-            node("practice", "dimension", "Practice", None, ["GP1", "GP2"], 4),
-            node("shared-space", "theme", "Shared space", "practice", ["GP1", "GP2"], 3),
-            node("escape", "concept", "a place to escape", "shared-space", ["GP1", "GP2"], 2),
-            node("lunch", "concept", "lunch together", "shared-space", ["GP1"], 1),
-            node("workload", "theme", "Workload", "practice", ["GP2"], 1),
-            node("no-time", "concept", "no time", "workload", ["GP2"], 1),
-            node("culture", "dimension", "Culture", None, [], 0),
-            node("camaraderie", "theme", "Camaraderie", "culture", [], 0),
-            node("together", "concept", "in it together", "camaraderie", [], 0),
-        ],
+        "nodes": [dict(n) for n in NODES],
         "quotes": {
             "escape": [
                 quote(HOSTILE_QUOTE, "GP1"),
@@ -136,6 +140,85 @@ def results():
             "segments": 60,
         },
         "suggestions": {"total": 7, "by_method": {"keyword": 7}},
+        "suppression": {"min_cell": 2},
+        "units": [
+            {
+                "attribute": "practice_gps",
+                "binned": True,
+                "levels": [
+                    {"level": "<5", "n": 1, "shown": "<2"},
+                    {"level": ">=5", "n": 2, "shown": "2"},
+                ],
+                "summary": {"n": 3, "mean": 6.0, "sd": 3.61, "min": 3, "max": 9},
+            }
+        ],
+        "subgroups": [
+            {
+                "attribute": "practice_gps",
+                "groups": [
+                    {"level": "<5", "size": 1, "nodes": {n["id"]: 0 for n in NODES}},
+                    {
+                        "level": ">=5",
+                        "size": 2,
+                        "nodes": {n["id"]: len(n["participants"]) for n in NODES},
+                    },
+                ],
+                "absent": [{"node": "shared-space", "level": "<5", "size": 1, "elsewhere": 2}],
+            }
+        ],
+        "review": {
+            "decisions": {"accepted (manual)": 3, "accepted (suggestion)": 1},
+            "pending_suggestions": 3,
+        },
+        "methods": {
+            "formats": {"txt": 3},
+            "encodings": {"utf-8": 3},
+            "segmentation": {"unit": "turn", "max_words": 150, "segments": 60},
+            "nlp": {
+                "pipeline": "spacy.blank('en') + sentencizer + lookup lemmatizer",
+                "spacy": "3.8.0",
+            },
+            "codebook": {
+                "dimensions": 2,
+                "themes": 3,
+                "concepts": 4,
+                "keywords": 9,
+                "relations": 1,
+            },
+            "coders": ["ms", "jd"],
+            "anonymised_names": 0,
+        },
+        "saturation": {
+            "level": "concept",
+            "order": ["GP1", "GP2", "GP3"],
+            "new_per_interview": [2, 1, 0],
+            "cumulative": [2, 3, 3],
+            "guest": {
+                "base": 1,
+                "run": 1,
+                "threshold": 0.05,
+                "point": 2,
+                "label": "2+1",
+                "reason": "interview 3 added no new code",
+            },
+            "francis": {"initial": 1, "stop": 1, "point": 3},
+            "expected_curve": [1.333333, 2.333333, 3.0],
+            "orders": {"method": "exact", "count": 6, "seed": None, "reached_fraction": 0.5},
+            "chao2": 3.333333,
+            "chao2_bias_corrected": 3.333333,
+            "coverage": 0.8,
+        },
+        "agreement": {
+            "coders": ["ms", "jd"],
+            "pooled": {"percent": 0.9, "kappa": 0.7, "alpha": 0.69, "units": 40},
+            "concepts": [
+                {"id": "escape", "percent": 0.8, "kappa": 0.6, "alpha": 0.58, "units": 10}
+            ],
+        },
+        "limitations": [
+            {"kind": "single-participant", "node": "lunch", "participant": "GP1"},
+            {"kind": "pending-suggestions", "count": 3},
+        ],
         "srqr": srqr_status(metadata, has_codings=True, has_participants=True),
     }
 
@@ -221,8 +304,11 @@ def test_html_is_self_contained(results):
     html = render_html(results)
     assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert '<meta charset="utf-8">' in html
-    for reference in ("<link", "<script", "<img", "src=", "href=", "@import", "url(", "http"):
+    for reference in ("<link", "<script", "<img", "src=", "@import", "url(", "http"):
         assert reference not in html
+    # links only within the page (the SRQR checklist points at its sections)
+    assert re.findall(r'href="([^"]*)"', html)
+    assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', html))
     assert html.endswith("</html>\n")
 
 
@@ -379,6 +465,65 @@ def test_a_study_without_data_renders(results, render):
     results["codings"] = {"counted": 0, "coders": [], "by_source": {}, "orphaned": []}
     results["corpus"] = {"transcripts": [], "segments": 0}
     results["suggestions"] = {"total": 0, "by_method": {}}
+    results["units"] = results["subgroups"] = results["limitations"] = []
+    results["saturation"] = results["agreement"] = None
     text = render(results)
     assert "0 participants, 3 transcripts, 0 counted codings." in text
     assert "0 transcripts, cut into 0 segments for coding." in text
+
+
+# ------------------------------------------------------------------------------ sections
+
+
+def test_units_table_suppresses_small_cells(results):
+    text = render_markdown(results)
+    assert "| practice\\_gps | &lt;5 | &lt;2 |" in text
+    assert "|  | &gt;=5 | 2 |" in text
+    assert "| 6.0 (3.61), 3–9 |" in text
+    assert 'counts below 2 are shown as "&lt;2"' in text
+
+
+def test_subgroup_table_and_absence_statement(results):
+    text = render_markdown(results)
+    assert "| Node | &lt;5 (n = &lt;2) | &gt;=5 (n = 2) |" in text
+    assert (
+        "Shared space: not raised by any of the 1 participants with practice\\_gps "
+        "&lt;5 (2 in other groups)."
+    ) in text
+    html = render_html(results)
+    assert "Shared space: not raised by any of the 1 participants with practice_gps &lt;5" in html
+
+
+def test_saturation_agreement_and_limitations_sections(results):
+    text = render_markdown(results)
+    assert "saturation at 2+1 — interview 3 added no new code." in text
+    assert "met in 50.0% of 6 interview orders (exact)" in text
+    assert "Chao2 3.333, bias-corrected 3.333; sample coverage 80.0%" in text
+    assert "percent agreement 90.0%, Krippendorff's alpha 0.690, Cohen's kappa 0.700" in text
+    assert "| a place to escape | 10 | 80.0% | 0.580 | 0.600 |" in text
+    assert "- lunch together was raised by one participant only (GP1)." in text
+    assert "- 3 suggestions had not been reviewed." in text
+    assert "3 accepted (manual), 1 accepted (suggestion); 3 suggestions not yet decided" in text
+
+
+def test_srqr_checklist_links_each_item_to_its_section(results):
+    html = render_html(results)
+    assert '<a href="#units">Units of study</a>' in html
+    assert '<a href="#saturation">Saturation</a>' in html
+    for anchor in (
+        "units",
+        "saturation",
+        "methods",
+        "trustworthiness",
+        "data-structure",
+        "quotes",
+        "limitations",
+        "discussion",
+        "study",
+    ):
+        assert f'id="{anchor}"' in html
+
+
+def test_missing_declarations_are_flagged(results):
+    text = render_markdown(results)
+    assert "Not stated (set study: funding in gioia.yaml)." in text

@@ -31,6 +31,11 @@ def _number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _plain(number: float) -> float | int:
+    """3.0 -> 3: whole numbers read as such in a table."""
+    return int(number) if number.is_integer() else number
+
+
 def bin_value(value: str, bins: Sequence[str]) -> str | None:
     """The bin ``value`` falls in, or None when it is not a number or above every bin."""
     number = _number(value)
@@ -107,8 +112,8 @@ def demographics(
                 "n": len(numbers),
                 "mean": round(statistics.fmean(numbers), 2),
                 "sd": round(statistics.stdev(numbers), 2) if len(numbers) > 1 else None,
-                "min": min(numbers),
-                "max": max(numbers),
+                "min": _plain(min(numbers)),
+                "max": _plain(max(numbers)),
             }
         table.append(
             {"attribute": attribute, "binned": bool(bins), "levels": levels, "summary": summary}

@@ -17,8 +17,10 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
-from gioia.report.srqr import SRQR_DOI, SRQR_ITEMS
+from gioia.report.demographics import shown_count
+from gioia.report.srqr import SRQR_DOI, SRQR_ITEMS, SRQR_SECTIONS
 
 __all__ = ["md_escape", "render_html", "render_markdown", "results_json"]
 
@@ -51,6 +53,30 @@ def count_noun(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def percent(value: float | None) -> str:
+    """0.234524 -> "23.5%"; a missing value as an en dash."""
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def number(value: float | None) -> str:
+    """A coefficient to three decimals; a missing (undefined) one as an en dash."""
+    return "–" if value is None else f"{value:.3f}"
+
+
+# The study's prose under SRQR headings, in the order a paper presents it.
+STUDY_PROSE = (
+    ("abstract", "Abstract"),
+    ("problem", "Problem formulation"),
+    ("research_question", "Purpose or research question"),
+    ("approach", "Qualitative approach and research paradigm"),
+    ("researchers", "Researcher characteristics and reflexivity"),
+    ("context", "Context"),
+    ("ethics", "Ethical issues"),
+    ("data_collection", "Data collection methods"),
+    ("instruments", "Data collection instruments and technologies"),
+)
+
+
 @cache
 def _environment(output_format: str) -> Environment:
     html = output_format == "html"
@@ -65,17 +91,22 @@ def _environment(output_format: str) -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters["count_noun"] = count_noun
+    environment.filters["pct"] = percent
+    environment.filters["num"] = number
+    environment.filters["shown"] = shown_count
     return environment
 
 
-def render_markdown(results: dict) -> str:
-    """The report as GitHub-flavoured Markdown."""
-    return _render("md", results)
+def render_markdown(results: dict, figures: dict[str, str] | None = None) -> str:
+    """The report as GitHub-flavoured Markdown; ``figures`` (name -> SVG) are linked as
+    figures/<name>.svg."""
+    return _render("md", results, figures or {})
 
 
-def render_html(results: dict) -> str:
-    """The report as one self-contained HTML page: inline CSS, no scripts, no fetches."""
-    return _render("html", results)
+def render_html(results: dict, figures: dict[str, str] | None = None) -> str:
+    """The report as one self-contained HTML page: inline CSS and SVG, no scripts, no
+    fetches."""
+    return _render("html", results, figures or {})
 
 
 def results_json(results: dict) -> str:
@@ -84,12 +115,17 @@ def results_json(results: dict) -> str:
     return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
 
 
-def _render(output_format: str, results: dict) -> str:
+def _render(output_format: str, results: dict, figures: dict[str, str]) -> str:
     template = _environment(output_format).get_template(f"report.{output_format}.j2")
-    return template.render(_context(results))
+    # Figures are SVG that gioia drew, every label escaped as it was drawn; they are
+    # the only markup the HTML takes as is. Markdown links to the files instead.
+    shown = (
+        {name: Markup(svg) for name, svg in figures.items()} if output_format == "html" else figures
+    )
+    return template.render(_context(results, shown))
 
 
-def _context(results: dict) -> dict[str, Any]:
+def _context(results: dict, figures: dict[str, Any]) -> dict[str, Any]:
     nodes = results["nodes"]
     dimensions = _node_tree(nodes)
     return {
@@ -103,7 +139,11 @@ def _context(results: dict) -> dict[str, Any]:
             for concept_id, quotes in results["quotes"].items()
         },
         "srqr_items": {item.number: item for item in SRQR_ITEMS},
+        "srqr_sections": SRQR_SECTIONS,
         "srqr_doi": SRQR_DOI,
+        "study_prose": STUDY_PROSE,
+        "min_cell": results["suppression"]["min_cell"],
+        "figures": figures,
     }
 
 

@@ -149,6 +149,7 @@ def build_results(
                 for r in codebook.relations
             ],
         },
+        "suppression": {"min_cell": settings.min_cell},
         "units": demographics(participants, reportable, settings.binning, settings.min_cell),
         "nodes": node_rows,
         "quotes": {
@@ -230,7 +231,7 @@ def review_summary(decisions: Sequence[PlacedCoding], pending: int | None) -> di
         if "undo" in coding.flags:
             continue
         group = _SOURCE_GROUP.get(coding.source, "suggestion")
-        counts[f"{group} {coding.decision}ed"] += 1
+        counts[f"{coding.decision}ed ({group})"] += 1
     return {"decisions": dict(sorted(counts.items())), "pending_suggestions": pending}
 
 

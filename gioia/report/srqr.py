@@ -14,10 +14,44 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["SRQR_CITATION", "SRQR_DOI", "SRQR_ITEMS", "SrqrItem", "srqr_status"]
+__all__ = [
+    "SRQR_CITATION",
+    "SRQR_DOI",
+    "SRQR_ITEMS",
+    "SRQR_SECTIONS",
+    "SrqrItem",
+    "srqr_status",
+]
 
 SRQR_DOI = "10.1097/ACM.0000000000000388"
 SRQR_CITATION = f"SRQR (2014), doi:{SRQR_DOI}"
+
+# Where the report answers each item: (anchor, section title).
+_STUDY = ("study", "The study")
+_DISCUSSION = ("discussion", "Discussion and declarations")
+SRQR_SECTIONS: dict[int, tuple[str, str]] = {
+    1: ("top", "Title"),
+    2: _STUDY,
+    3: _STUDY,
+    4: _STUDY,
+    5: _STUDY,
+    6: _STUDY,
+    7: _STUDY,
+    8: ("saturation", "Saturation"),
+    9: _STUDY,
+    10: _STUDY,
+    11: _STUDY,
+    12: ("units", "Units of study"),
+    13: ("methods", "Data processing and analysis"),
+    14: ("methods", "Data processing and analysis"),
+    15: ("trustworthiness", "Trustworthiness"),
+    16: ("data-structure", "Data structure"),
+    17: ("quotes", "Representative quotes"),
+    18: _DISCUSSION,
+    19: ("limitations", "Limitations"),
+    20: _DISCUSSION,
+    21: _DISCUSSION,
+}
 
 # What a computed answer needs: gioia always describes its own processing and analysis,
 # describes the units of study once there is a participants table, and can only show
