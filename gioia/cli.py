@@ -100,18 +100,27 @@ def init(
 
 
 @app.command()
-def check(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+def check(
+    directory: StudyDir = Path("."),
+    srqr: Annotated[
+        bool, typer.Option("--srqr", help="Also list the SRQR items the study does not answer.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Validate gioia.yaml, codebook.yaml, participants.csv, transcripts and journals,
     listing every problem with file:line. Exits 1 if there is any error.
 
-    Example: gioia check my-study
+    Example: gioia check my-study --srqr
     """
     with _handle_errors():
         result = pipeline.check(directory)
+    if srqr and not as_json:
+        console.out.print(console.srqr_table(result.srqr))
     if as_json:
         console.print_json(
             {
                 "transcripts": result.transcripts,
+                "srqr": result.srqr,
                 "problems": [
                     {
                         "severity": p.severity,

@@ -18,6 +18,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from gioia.errors import GioiaError, Problem
+from gioia.report import SRQR_ITEMS
 
 out = Console(highlight=False, soft_wrap=False)
 # soft_wrap: a message is one line however narrow the terminal, so CI logs can be grepped.
@@ -158,6 +159,28 @@ def audit_table(trail: list[dict[str, Any]]) -> Table:
             str(len(row["by_day"])),
             row["first"] or "-",
             row["last"] or "-",
+        )
+    return table
+
+
+def srqr_table(items: list[dict[str, Any]]) -> Table:
+    """SRQR items and where the study answers them; missing ones are the researcher's
+    to write (in gioia.yaml's study: section)."""
+    keys = {item.number: item.key for item in SRQR_ITEMS}
+    table = Table(title="SRQR (2014)", title_justify="left")
+    for column in ("item", "name", "status", "to do"):
+        table.add_column(column)
+    for row in items:
+        missing = row["status"] == "missing"
+        todo = ""
+        if missing:
+            key = keys[row["item"]]
+            todo = f"set study: {key} in gioia.yaml" if key else "needs accepted codings"
+        table.add_row(
+            str(row["item"]),
+            escape(row["name"]),
+            "[bold red]missing[/]" if missing else row["status"],
+            escape(todo),
         )
     return table
 

@@ -60,6 +60,7 @@ from gioia.report import (
     build_results,
     node_summary,
     reportable_attributes,
+    srqr_status,
     transcript_summary,
     write_report,
 )
@@ -305,14 +306,37 @@ def parse(loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress
 def suggest(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
 ) -> list[Suggestion]:
-    """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal)."""
+    """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal):
+    keyword and pattern matches, vector similarity when the pipeline has vectors, and
+    exemplars learnt from the counted coders' decisions so far."""
+    from gioia.similarity import CorpusStats, suggest_exemplars
+    from gioia.suggest import suggest_by_vectors
+
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
+    stats = CorpusStats.of_segments(parsed.docs, parsed.segments)
     suggestions: list[Suggestion] = []
     for done, transcript in enumerate(corpus.transcripts, start=1):
         suggestions += suggest_for_transcript(
-            parsed.docs[transcript.id], parsed.segments[transcript.id], matcher
+            parsed.docs[transcript.id], parsed.segments[transcript.id], matcher, stats
         )
         progress("suggest", done, len(corpus.transcripts))
+    found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
+    suggestions += suggest_by_vectors(
+        parsed.nlp, loaded.codebook, parsed.docs, parsed.segments, found
+    )
+    journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
+    accepted, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+    found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
+    suggestions += suggest_exemplars(
+        parsed.nlp,
+        loaded.codebook,
+        parsed.docs,
+        parsed.segments,
+        stats,
+        accepted,
+        decisions,
+        found,
+    )
     suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
     atomic_write_text(
         suggestions_path(loaded.study),
@@ -519,6 +543,7 @@ class CheckResult:
     problems: list[Problem]
     transcripts: list[dict] = field(default_factory=list)  # transcript_summary of each
     codings: int = 0
+    srqr: list[dict] = field(default_factory=list)  # each SRQR item's status
 
     @property
     def ok(self) -> bool:
@@ -551,7 +576,12 @@ def check(root: Path) -> CheckResult:
         analysis = analyse(loaded, corpus)
     except GioiaError as exc:
         return CheckResult(problems + list(exc.problems), summaries)
-    return CheckResult(problems + analysis.warnings, summaries, len(analysis.counted))
+    srqr = srqr_status(
+        loaded.study.metadata,
+        has_codings=bool(analysis.counted),
+        has_participants=bool(corpus.participants),
+    )
+    return CheckResult(problems + analysis.warnings, summaries, len(analysis.counted), srqr)
 
 
 # --------------------------------------------------------------------------- review, code, log

@@ -323,3 +323,23 @@ def test_check_lists_unmapped_focus_group_speaker_with_file_and_line(tmp_path):
     result = invoke("check", study)
     assert result.exit_code == 0, result.output
     assert "FG1.txt:7" in result.stderr and "Chris" in result.stderr
+
+
+def test_check_srqr_lists_the_items_left_to_write(tmp_path):
+    study = make_study(tmp_path)
+    (study / "gioia.yaml").write_text("study:\n  title: Coping at work\n  funding: None.\n")
+    result = invoke("check", study, "--srqr")
+    assert result.exit_code == 0, result.output
+    assert "set study: abstract in gioia.yaml" in result.stdout
+    assert "set study: funding" not in result.stdout
+    statuses = {
+        row["item"]: row["status"]
+        for row in json.loads(invoke("check", study, "--json").stdout)["srqr"]
+    }
+    assert len(statuses) == 21
+    assert (statuses[1], statuses[2], statuses[13], statuses[21]) == (
+        "metadata",
+        "missing",
+        "data",
+        "metadata",
+    )
