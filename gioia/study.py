@@ -164,8 +164,9 @@ class SaturationSettings(_Section):
     base: Count = 4
     run: Count = 2
     threshold: Score = 0.05
-    # "participants" (participants.csv row order), "files", or a participants.csv column
-    order: Annotated[str, StringConstraints(min_length=1)] = "participants"
+    # "participants" (participants.csv row order), "files", a participants.csv column
+    # (e.g. interview_date), or an explicit list of transcript ids
+    order: Annotated[str, StringConstraints(min_length=1)] | Names = "participants"
     francis: Annotated[FrancisSettings, blank_as({})] = FrancisSettings()
     permutations: Count = 10000
     seed: int = 1
