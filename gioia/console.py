@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -183,6 +183,118 @@ def srqr_table(items: list[dict[str, Any]]) -> Table:
             escape(todo),
         )
     return table
+
+
+def saturation_view(result: dict[str, Any]) -> Group:
+    """The discovery curve as a text chart, then the statements."""
+    level = "first-order concepts" if result["level"] == "concept" else "second-order themes"
+    chart = Table(
+        title=f"Code saturation ({level}), interviews in analysis order", title_justify="left"
+    )
+    for column, justify in (
+        ("#", "right"),
+        ("interview", "left"),
+        ("new", "right"),
+        ("total", "right"),
+        ("", "left"),
+        ("expected", "right"),
+    ):
+        chart.add_column(column, justify=justify)  # type: ignore[arg-type]
+    top = max(result["cumulative"], default=0) or 1
+    point = result["guest"]["point"]
+    for i, (tid, new, total, expected) in enumerate(
+        zip(
+            result["order"],
+            result["new_per_interview"],
+            result["cumulative"],
+            result["expected_curve"],
+            strict=True,
+        ),
+        start=1,
+    ):
+        bar = (
+            "█" * round(30 * (total - new) / top) + "[green]" + "█" * round(30 * new / top) + "[/]"
+        )
+        marker = " ◀ p" if point == i else ""
+        chart.add_row(str(i), escape(tid), str(new), str(total), bar + marker, f"{expected:.2f}")
+    guest, francis, orders = result["guest"], result["francis"], result["orders"]
+    lines = [
+        f"Guest et al. 2020 (base {guest['base']}, run {guest['run']}, threshold "
+        f"{guest['threshold']:.0%}): "
+        + (f"saturation at {guest['label']}" if guest["label"] else "not reached")
+        + f" — {guest['reason']}",
+        f"Francis et al. 2010 ({francis['initial']}+{francis['stop']}): "
+        + (f"saturation at interview {francis['point']}" if francis["point"] else "not reached")
+        + (f" — {francis['reason']}" if francis.get("reason") else ""),
+    ]
+    if orders.get("reached_fraction") is not None:
+        seed = f", seed {orders['seed']}" if orders.get("seed") is not None else ""
+        lines.append(
+            f"Orders that saturate: {orders['reached_fraction']:.1%} of {orders['count']} "
+            f"({orders['method']}{seed})"
+        )
+    chao = result["chao2"]
+    lines.append(
+        f"Chao2 {'–' if chao is None else f'{chao:.2f}'}, bias-corrected "
+        f"{result['chao2_bias_corrected']:.2f}, sample coverage {result['coverage']:.1%} "
+        f"({result.get('codes_observed', '?')} codes observed)"
+    )
+    lines.append("This is code saturation (no new codes), not meaning saturation.")
+    return Group(chart, *(Text(line) for line in lines))
+
+
+def agreement_table(data: dict[str, Any], labels: dict[str, str]) -> Table:
+    table = Table(
+        title=f"Agreement between {', '.join(data['coders'])} ({data.get('level', 'concept')})",
+        title_justify="left",
+    )
+    for column in ("code", "units", "agreement", "alpha", "kappa", "PABAK", "disagree"):
+        table.add_column(column, justify="left" if column == "code" else "right")
+    rows = [{**data["pooled"], "id": "pooled"}, *data["concepts"]]
+    for row in rows:
+        table.add_row(
+            "[bold]pooled[/]"
+            if row["id"] == "pooled"
+            else escape(labels.get(row["id"], row["id"])),
+            str(row["units"]),
+            _share(row["percent"]),
+            _coefficient(row["alpha"]),
+            _coefficient(row.get("kappa")),
+            _coefficient(row.get("pabak")),
+            str(row.get("disagreements", "")),
+        )
+    return table
+
+
+def disagreements_table(
+    data: dict[str, Any], texts: dict[str, str], labels: dict[str, str]
+) -> Table:
+    """The contested segments, most contested codes first, with who said what."""
+    table = Table(title="Disagreements", title_justify="left")
+    for column in ("code", "segment", "quote", *data["coders"]):
+        table.add_column(column)
+    for item in data.get("disagreements", []):
+        transcript, _, span = item["unit"].rpartition(":")
+        start, end = (int(x) for x in span.split("-"))
+        quote = " ".join(texts[transcript][start:end].split())
+        table.add_row(
+            escape(labels.get(item["concept"], item["concept"])),
+            escape(item["unit"]),
+            escape(quote[:60] + ("…" if len(quote) > 60 else "")),
+            *(
+                "–" if item["coders"].get(c) is None else str(item["coders"][c])
+                for c in data["coders"]
+            ),
+        )
+    return table
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _coefficient(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def counts_table(title: str, header: tuple[str, str], counts: dict[str, int]) -> Table:

@@ -19,6 +19,8 @@ from typing import TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from gioia.agreement import AgreementResult, CoderCodings
+from gioia.agreement import agreement as compute_agreement
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
 from gioia.fsutil import atomic_write_text
@@ -65,6 +67,7 @@ from gioia.report import (
     write_report,
 )
 from gioia.review import ReviewSession, decided_keys, pending_items
+from gioia.saturation import saturation as compute_saturation
 from gioia.segment import segment_transcript
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
 from gioia.structure import build_nodes, representative_quotes
@@ -78,16 +81,19 @@ __all__ = [
     "LoadedStudy",
     "Progress",
     "accept",
+    "agreement_analysis",
     "analyse",
     "audit_log",
     "check",
     "code",
+    "failed_gates",
     "ingest",
     "load_study",
     "node_summary",
     "report",
     "review_session",
     "run",
+    "saturation_analysis",
     "suggest",
     "transcript_summary",
 ]
@@ -465,6 +471,10 @@ def _orphan_problem(loaded: LoadedStudy, orphan: Orphan) -> Problem:
 # --------------------------------------------------------------------------- commands
 
 
+# The journal `gioia run` auto-accepts into; never counted as a human coder in agreement.
+AUTO_CODER = "auto"
+
+
 @dataclass(frozen=True)
 class ReportResult:
     paths: list[Path]
@@ -484,6 +494,13 @@ def _write_report(
 ) -> ReportResult:
     analysis = analyse(loaded, corpus)
     nlp_settings = loaded.study.settings.nlp
+    saturation = saturation_analysis(loaded, corpus, analysis) if corpus.transcripts else None
+    human_coders = [c for c in analysis.coders if c != AUTO_CODER]
+    agreement = (
+        agreement_analysis(loaded, corpus, parsed, human_coders).to_dict()
+        if len(human_coders) >= 2
+        else None
+    )
     data = build_results(
         study=loaded.study,
         codebook=loaded.codebook,
@@ -499,6 +516,8 @@ def _write_report(
         decisions=analysis.decisions,
         pending=_pending(suggestions, analysis),
         pipeline=describe_pipeline(nlp_settings.lang, nlp_settings.model),
+        saturation=saturation,
+        agreement=agreement,
     )
     paths = write_report(loaded.study.paths.report, data)
     return ReportResult(paths, data, [*corpus.problems, *analysis.warnings])
@@ -512,15 +531,13 @@ def _pending(suggestions: Sequence[Suggestion] | None, analysis: Analysis) -> in
     return sum(1 for s in suggestions if (s.transcript, s.start, s.end, s.concept) not in decided)
 
 
-AUTO_CODER = "auto"
-
-
 @dataclass(frozen=True)
 class RunResult:
     suggestions: int
     parsed_now: int
     accepted: AcceptResult | None
     report: ReportResult
+    failed_gates: list[str]  # why each quality gate of gioia.yaml failed
 
 
 def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
@@ -533,9 +550,33 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
     min_score = loaded.study.settings.suggest.auto_accept_min_score
     if min_score is not None:
         accepted = accept(loaded, corpus, made, coder=AUTO_CODER, min_score=min_score)
+    written = _write_report(loaded, corpus, parsed, made)
     return RunResult(
-        len(made), parsed.parsed_now, accepted, _write_report(loaded, corpus, parsed, made)
+        len(made), parsed.parsed_now, accepted, written, failed_gates(loaded, written.results)
     )
+
+
+def failed_gates(loaded: LoadedStudy, results: Mapping) -> list[str]:
+    """The quality gates of gioia.yaml (``settings.gates``) that the results fail, each
+    with the reason; empty when all pass."""
+    gates = loaded.study.settings.gates
+    failed = []
+    saturation = results.get("saturation")
+    if gates.saturation_required and (not saturation or saturation["guest"]["point"] is None):
+        reason = saturation["guest"]["reason"] if saturation else "no interviews"
+        failed.append(f"saturation required but not reached: {reason}")
+    if gates.min_alpha is not None:
+        agreement = results.get("agreement")
+        alpha = agreement["pooled"]["alpha"] if agreement else None
+        if agreement is None:
+            failed.append(
+                f"agreement of alpha >= {gates.min_alpha} required, but fewer than two "
+                "coders have journals"
+            )
+        elif alpha is None or alpha < gates.min_alpha:
+            shown = "undefined" if alpha is None else f"{alpha:.3f}"
+            failed.append(f"Krippendorff's alpha {shown} is below the gate {gates.min_alpha}")
+    return failed
 
 
 @dataclass(frozen=True)
@@ -740,3 +781,120 @@ def audit_log(loaded: LoadedStudy) -> list[dict]:
             }
         )
     return trail
+
+
+# --------------------------------------------------------------------------- saturation, agreement
+
+
+def interview_order(loaded: LoadedStudy, corpus: Corpus, order: str | Sequence[str]) -> list[str]:
+    """Transcript ids in analysis order: "files", "participants" (participants.csv row
+    order), a participants.csv column (sorted by its values, numbers as numbers, so an
+    ISO date column gives interview order), or an explicit list of transcript ids."""
+    files = [t.id for t in corpus.transcripts]
+    if not isinstance(order, str):
+        unknown = [tid for tid in order if tid not in files]
+        missing = [tid for tid in files if tid not in order]
+        if unknown or missing:
+            raise GioiaError(
+                "settings.saturation.order must list every transcript once"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else ""),
+                hint="list transcript ids (file names without extension), or use "
+                "files, participants or a participants.csv column",
+            )
+        return list(dict.fromkeys(order))
+    if order == "files":
+        return files
+    participants = list(corpus.participants)
+    if order != "participants":
+        columns = {key for p in participants for key in p.attributes}
+        if order not in columns:
+            raise GioiaError(
+                f"saturation order {order!r} is not files, participants or a "
+                "participants.csv column",
+                hint=f"columns: {', '.join(sorted(columns)) or '(none)'}",
+            )
+        participants.sort(key=lambda p: _sortable(p.attributes.get(order, "")))
+    first_turn: dict[str, str] = {}
+    for transcript in corpus.transcripts:
+        for turn in transcript.turns:
+            if turn.participant and turn.participant not in first_turn:
+                first_turn[turn.participant] = transcript.id
+    ordered = [first_turn[p.id] for p in participants if p.id in first_turn]
+    ordered = list(dict.fromkeys(ordered))
+    return ordered + [tid for tid in files if tid not in ordered]
+
+
+def _sortable(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def saturation_analysis(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    analysis: Analysis,
+    *,
+    level: str | None = None,
+    order: str | Sequence[str] | None = None,
+) -> dict:
+    """Code saturation of the counted codings (results.json ``saturation``)."""
+    settings = loaded.study.settings.saturation
+    level = level or settings.level
+    ids = interview_order(loaded, corpus, order if order is not None else settings.order)
+    theme_of = {c.id: c.theme for c in loaded.codebook.concepts}
+    codes: dict[str, set[str]] = {tid: set() for tid in ids}
+    for coding in analysis.counted:
+        codes[coding.coding.transcript].add(
+            coding.concept if level == "concept" else theme_of[coding.concept]
+        )
+    result = compute_saturation(
+        [(tid, frozenset(codes[tid])) for tid in ids],
+        base=settings.base,
+        run=settings.run,
+        threshold=settings.threshold,
+        francis_initial=settings.francis.initial,
+        francis_stop=settings.francis.stop,
+        permutations=settings.permutations,
+        seed=settings.seed,
+    )
+    return result.to_dict(level)
+
+
+def agreement_analysis(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    parsed: Parsed,
+    coders: Sequence[str],
+    *,
+    level: str = "concept",
+) -> AgreementResult:
+    """Agreement between ``coders`` on every segment: each coder's latest accepts, in the
+    transcripts where that coder decided anything (elsewhere their values are missing)."""
+    available = {j.coder for j in read_journals(loaded.study.paths.codings)}
+    absent = [c for c in coders if c not in available]
+    if len(set(coders)) < 2 or absent:
+        raise GioiaError(
+            "agreement needs two or more coders with journals"
+            + (f"; no journal for {', '.join(absent)}" if absent else ""),
+            hint=f"coders with journals: {', '.join(sorted(available)) or '(none)'}",
+        )
+    journals = read_journals(loaded.study.paths.codings, coders)
+    by_id = corpus.by_id()
+    segments = [s for tid in by_id for s in parsed.segments[tid]]
+    units = [(f"{s.transcript}:{s.start}-{s.end}", s.transcript) for s in segments]
+    per_coder = []
+    for journal in journals:
+        counted, placed, _ = place_codings([journal], by_id, loaded.codebook)
+        coded = set()
+        for coding in counted:
+            for s in parsed.segments[coding.coding.transcript]:
+                if s.start < coding.end and coding.start < s.end:  # overlapping talk
+                    coded.add((f"{s.transcript}:{s.start}-{s.end}", coding.concept))
+        reviewed = frozenset(p.coding.transcript for p in placed)
+        per_coder.append(CoderCodings(journal.coder, reviewed, frozenset(coded)))
+    concepts = [c.id for c in loaded.codebook.concepts]
+    theme_of = {c.id: c.theme for c in loaded.codebook.concepts} if level == "theme" else None
+    return compute_agreement(per_coder, units, concepts, theme_of=theme_of)

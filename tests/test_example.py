@@ -105,3 +105,32 @@ def test_results_never_carry_speaker_labels(results):
     # Speaker labels can be real names; outputs name participants by their ids only.
     for transcript in results["corpus"]["transcripts"]:
         assert "speakers" not in transcript
+
+
+def test_saturation_of_the_example_from_the_journal(results):
+    # New concepts per interview in participants.csv order, read from the journal alone.
+    expected = expected_participants_per_node()
+    concepts = {c for c in expected if c in CONCEPTS}
+    seen: set[str] = set()
+    new = []
+    for interview in [f"GP{i}" for i in range(1, 9)]:
+        mine = {c for c in concepts if interview in expected[c]}
+        new.append(len(mine - seen))
+        seen |= mine
+    saturation = results["saturation"]
+    assert saturation["order"] == [f"GP{i}" for i in range(1, 9)]
+    assert saturation["new_per_interview"] == new
+    # Guest (base 4, run 2, 5%): the base holds sum(new[:4]) codes; the first run whose
+    # new codes are at most 5% of them starts at s, and the point is s - 1.
+    base_codes = sum(new[:4])
+    point = next(s - 1 for s in range(5, 8) if (new[s - 1] + new[s]) / base_codes <= 0.05)
+    assert saturation["guest"]["label"] == f"{point}+2"
+    assert results["agreement"] is None  # one coder
+
+
+CONCEPTS = {
+    concept["id"]
+    for dimension in yaml.safe_load((EXAMPLE / "codebook.yaml").read_text())["dimensions"]
+    for theme in dimension["themes"]
+    for concept in theme["concepts"]
+}
