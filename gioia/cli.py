@@ -48,6 +48,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable J
 Coder = Annotated[str, typer.Option("--coder", help="Your coder name: codings/<coder>.jsonl.")]
 
 
+# Set by --debug: an unexpected error then shows its traceback (never local variables).
+_debug = False
+
+
 @contextmanager
 def _handle_errors() -> Iterator[None]:
     try:
@@ -55,12 +59,32 @@ def _handle_errors() -> Iterator[None]:
     except GioiaError as error:
         console.print_error(error)
         raise typer.Exit(1) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if _debug:
+            raise
+        # A bug in gioia, not in the study: say so briefly; a traceback could show
+        # transcript text, so it appears only when asked for.
+        console.message(
+            f"internal error: {type(error).__name__}. This is a bug in gioia; run the "
+            "command again with `gioia --debug ...` to see the traceback, and report it."
+        )
+        raise typer.Exit(1) from None
 
 
-def _load(directory: Path) -> pipeline.LoadedStudy:
-    loaded = pipeline.load_study(directory)
+def _load(directory: Path, out: Path | None = None) -> pipeline.LoadedStudy:
+    loaded = pipeline.load_study(directory, out=out)
     console.print_problems(loaded.warnings)
     return loaded
+
+
+OutDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="Write the report (and gioia's cache) here, e.g. for a read-only study."
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -77,8 +101,13 @@ def main_callback(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
 ) -> None:
     """Gioia-method analysis of interview transcripts."""
+    global _debug
+    _debug = debug
 
 
 @app.command()
@@ -463,21 +492,21 @@ def agreement(
 
 
 @app.command()
-def report(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+def report(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFlag = False) -> None:
     """Write report/report.html, report/report.md and report/results.json from the
     counted codings.
 
     Example: gioia report my-study
     """
     with _handle_errors(), console.progress_reporter() as progress:
-        loaded = _load(directory)
+        loaded = _load(directory, out)
         result = pipeline.report(loaded, progress)
     console.print_problems(result.warnings)
     _print_paths(result.paths, as_json)
 
 
 @app.command()
-def run(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+def run(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFlag = False) -> None:
     """The whole pipeline for CI, non-interactive: ingest → suggest → accept (only if
     gioia.yaml sets suggest.auto_accept_min_score) → report. Exits 3 when a quality gate
     of gioia.yaml (settings.gates) fails.
@@ -485,7 +514,7 @@ def run(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
     Example: gioia run examples/peer-support
     """
     with _handle_errors(), console.progress_reporter() as progress:
-        loaded = _load(directory)
+        loaded = _load(directory, out)
         result = pipeline.run(loaded, progress)
     console.print_problems(result.report.warnings)
     if result.accepted is not None:

@@ -128,10 +128,15 @@ class Corpus:
         return {t.id: t for t in self.transcripts}
 
 
-def load_study(root: Path) -> LoadedStudy:
+def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
     """Open a study and validate gioia.yaml, codebook.yaml and participants.csv together,
-    so one run lists every configuration problem."""
+    so one run lists every configuration problem. ``out`` moves everything gioia writes
+    (the report and the .gioia cache) elsewhere, for a study that is read-only."""
     study, warnings = open_study(root)
+    if out is not None:
+        study = replace(
+            study, paths=replace(study.paths, report=out.resolve(), cache=out.resolve() / ".gioia")
+        )
     problems: list[Problem] = list(warnings)
     codebook = None
     participants: tuple[Participant, ...] = ()

@@ -343,3 +343,55 @@ def test_check_srqr_lists_the_items_left_to_write(tmp_path):
         "data",
         "metadata",
     )
+
+
+def test_read_only_study_reports_elsewhere_with_out(tmp_path):
+    study = make_study(tmp_path / "study")
+    (study / "codings").mkdir()
+    (study / "codings" / "ms.jsonl").write_text(
+        json.dumps(
+            {
+                "transcript": "P1",
+                "start": -1,
+                "end": -1,
+                "concept": "venting",
+                "decision": "accept",
+                "coder": "ms",
+                "source": "human",
+                "quote": "Mostly I rant to a colleague",
+                "at": "2026-11-26T10:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    paths = [p for p in study.rglob("*")]
+    for path in [*paths, study]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        out = tmp_path / "out"
+        result = invoke("report", study, "--out", out)
+        assert result.exit_code == 0, result.output
+        assert (out / "report.html").is_file() and (out / "results.json").is_file()
+        assert not (study / "report").exists() and not (study / ".gioia").exists()
+        results = json.loads((out / "results.json").read_text())
+        assert results["codings"]["counted"] == 1
+    finally:
+        for path in [study, *paths]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_internal_error_is_one_line_unless_debug(tmp_path, monkeypatch):
+    from gioia import pipeline
+
+    def broken(directory):
+        raise RuntimeError("secret transcript words")
+
+    monkeypatch.setattr(pipeline, "check", broken)
+    result = invoke("check", make_study(tmp_path))
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError" in result.stderr
+    assert "--debug" in result.stderr
+    assert "secret transcript words" not in result.output
+    assert "Traceback" not in result.output
+    debug = invoke("--debug", "check", tmp_path)
+    assert isinstance(debug.exception, RuntimeError)

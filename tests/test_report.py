@@ -12,6 +12,7 @@ import gioia.report
 from gioia.report import (
     SRQR_ITEMS,
     md_escape,
+    render_figures,
     render_html,
     render_markdown,
     results_json,
@@ -409,22 +410,30 @@ def test_srqr_status_with_codings_and_no_participants():
 # ---------------------------------------------------------------------------- write_report
 
 
-def test_write_report_writes_three_files_atomically(tmp_path, results):
+def test_write_report_writes_figures_and_three_files_atomically(tmp_path, results):
     report_dir = tmp_path / "study" / "report"
     paths = write_report(report_dir, results)
-    assert paths == [report_dir / name for name in ("report.md", "report.html", "results.json")]
-    assert sorted(path.name for path in report_dir.iterdir()) == [
-        "report.html",
-        "report.md",
-        "results.json",
+    figures = ["data-structure", "relations", "saturation"]
+    assert paths == [report_dir / "figures" / f"{name}.svg" for name in figures] + [
+        report_dir / name for name in ("report.md", "report.html", "results.json")
     ]
+    assert sorted(path.name for path in report_dir.rglob("*") if path.is_file()) == sorted(
+        [f"{name}.svg" for name in figures] + ["report.html", "report.md", "results.json"]
+    )
     assert json.loads((report_dir / "results.json").read_text(encoding="utf-8")) == results
-    assert (report_dir / "report.md").read_text(encoding="utf-8") == render_markdown(results)
+    assert (report_dir / "report.md").read_text(encoding="utf-8") == render_markdown(
+        results, render_figures(results)
+    )
+    assert "![The Gioia data structure](figures/data-structure.svg)" in (
+        report_dir / "report.md"
+    ).read_text(encoding="utf-8")
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 3
 
     # Writing again replaces the files and still leaves no temporary file behind.
     results["study"]["title"] = "Second run"
     write_report(report_dir, results)
-    assert len(list(report_dir.iterdir())) == 3
+    assert len([p for p in report_dir.rglob("*") if p.is_file()]) == 6
     assert "# Second run" in (report_dir / "report.md").read_text(encoding="utf-8")
 
 

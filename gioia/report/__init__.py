@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gioia.fsutil import atomic_write_text
+from gioia.report.figures import FIGURES, render_figures
 from gioia.report.render import md_escape, render_html, render_markdown, results_json
 from gioia.report.results import (
     attribution,
@@ -21,12 +22,14 @@ from gioia.report.results import (
 from gioia.report.srqr import SRQR_ITEMS, SrqrItem, srqr_status
 
 __all__ = [
+    "FIGURES",
     "SRQR_ITEMS",
     "SrqrItem",
     "attribution",
     "build_results",
     "md_escape",
     "node_summary",
+    "render_figures",
     "render_html",
     "render_markdown",
     "reportable_attributes",
@@ -38,15 +41,17 @@ __all__ = [
 
 
 def write_report(report_dir: Path, results: dict) -> list[Path]:
-    """Write report.md, report.html and results.json into ``report_dir`` (created if
-    needed) and return their paths.
+    """Write figures/*.svg, report.md, report.html and results.json into ``report_dir``
+    (created if needed) and return their paths.
 
     All three are rendered before any is written, so a rendering error leaves the
     previous report untouched; each file is replaced atomically.
     """
+    figures = render_figures(results)
     outputs = {
-        "report.md": render_markdown(results),
-        "report.html": render_html(results),
+        **{f"figures/{name}.svg": svg for name, svg in figures.items()},
+        "report.md": render_markdown(results, figures),
+        "report.html": render_html(results, figures),
         "results.json": results_json(results),
     }
     paths = []
