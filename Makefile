@@ -12,7 +12,7 @@ EXAMPLE ?= examples/peer-support
 export NO_COLOR := 1
 export COLUMNS := 100
 
-.PHONY: help install test lint format example ci clean
+.PHONY: help install test lint format example golden ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ example: $(STAMP) ## Install, then run the example study end to end (report in e
 	$(BIN)/gioia check $(EXAMPLE)
 	$(BIN)/gioia run $(EXAMPLE)
 	$(BIN)/gioia structure $(EXAMPLE)
+
+golden: $(STAMP) ## Regenerate the example's golden report.md (read the diff before committing)
+	$(BIN)/python tests/test_report_example.py
 
 ci: lint test ## What CI runs: lint and tests
 

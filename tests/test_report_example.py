@@ -1,0 +1,135 @@
+"""The example study's report: a golden report.md, byte-identical re-runs, and the HTML
+opened in a real headless browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gioia.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "peer-support"
+GOLDEN = ROOT / "tests" / "data" / "golden" / "peer-support-report.md"
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+def run_example(target: Path) -> Path:
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".gioia", "report"))
+    result = CliRunner().invoke(app, ["report", str(target)], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return target / "report"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    return run_example(tmp_path_factory.mktemp("first") / "peer-support")
+
+
+def versionless(text: str) -> str:
+    """The report names gioia's and spaCy's versions; the golden file should not break
+    on an upgrade."""
+    return re.sub(r"(gioia|spaCy) \d+(\.\d+)+", r"\1 X", text)
+
+
+def test_report_md_matches_the_golden_file(report):
+    """To accept an intended change: `make golden`, then read the diff before committing."""
+    assert versionless((report / "report.md").read_text(encoding="utf-8")) == versionless(
+        GOLDEN.read_text(encoding="utf-8")
+    )
+
+
+def test_same_study_gives_byte_identical_reports(report, tmp_path):
+    again = run_example(tmp_path / "peer-support")
+    for name in (
+        "report.md",
+        "report.html",
+        "results.json",
+        "figures/data-structure.svg",
+        "figures/relations.svg",
+        "figures/saturation.svg",
+    ):
+        assert (again / name).read_bytes() == (report / name).read_bytes(), name
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian chromium and chromium-driver (.ci/run installs them)",
+)
+def test_report_html_loads_in_headless_chromium(report, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,1600",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        driver.get((report / "report.html").as_uri())
+        assert "Informal peer support" in driver.title
+        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+        assert errors == []
+        figure = driver.find_element(By.CSS_SELECTOR, "#data-structure svg")
+        assert figure.size["width"] > 300 and figure.size["height"] > 300
+        curve = driver.find_element(By.CSS_SELECTOR, "#saturation svg")
+        assert curve.size["width"] > 0 and curve.size["height"] > 0
+        assert driver.find_elements(By.CSS_SELECTOR, "script") == []
+        driver.save_screenshot(str(tmp_path / "report.png"))
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+    finally:
+        driver.quit()
+
+
+def test_every_table_number_is_recomputed_from_the_journal(report):
+    """Participants expressing each theme, from hb.jsonl and the codebook alone."""
+    import json
+
+    import yaml
+
+    latest = {}
+    for line in (EXAMPLE / "codings" / "hb.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        latest[(entry["transcript"], entry["quote"], entry["concept"])] = entry["decision"]
+    codebook = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    for dimension in codebook["dimensions"]:
+        for theme in dimension["themes"]:
+            ids = {c["id"] for c in theme["concepts"]}
+            n = len({t for (t, _, c), d in latest.items() if c in ids and d == "accept"})
+            label = theme["label"].replace("_", "\\_")
+            assert f"| &emsp;**{label}** | theme | {n} (of 8) |" in markdown
+
+
+def test_golden_file_is_not_stale_by_accident():
+    # The golden file is the example's report; it must mention every concept label.
+    text = GOLDEN.read_text(encoding="utf-8")
+    assert "## SRQR checklist" in text and "## Saturation" in text
+    assert "saturation at 5+2" in text
+
+
+if __name__ == "__main__":  # `make golden`
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        GOLDEN.write_text((run_example(Path(tmp) / "peer-support") / "report.md").read_text())
+    subprocess.run(["git", "diff", "--stat", str(GOLDEN)], check=False)
