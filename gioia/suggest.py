@@ -1,43 +1,100 @@
 """Suggestions: which segments may express which first-order concept, and why.
 
-Methods in this module (DESIGN §6), all local and deterministic:
+Methods in this module (DESIGN §6), all local and deterministic (``exemplar``, which
+learns from the coders' decisions, is in :mod:`gioia.similarity`):
 
 - ``keyword``: the concept's keywords matched on lemmas, case-insensitively: single words
   and veto phrases with spaCy's ``PhraseMatcher`` on ``LEMMA`` ("ranting" matches "rant");
   multi-word keywords with a ``Matcher`` pattern of the same lemmas that lets up to two
-  stop words stand between them, because informants rarely say a phrase exactly as the
-  codebook does ("sharing the workload" matches "share workload");
-- ``pattern``: the concept's spaCy ``Matcher`` token patterns.
+  stop words stand between them and a hyphen come or go, because informants rarely say a
+  phrase exactly as the codebook does ("sharing the workload" matches "share workload",
+  "two way plots" matches "two-way plot");
+- ``pattern``: the concept's spaCy ``Matcher`` token patterns;
+- ``similarity``: only when the pipeline has word vectors: the cosine between the mean
+  vector of a segment's content words and that of the concept's label, definition and
+  examples; the ``VECTOR_TOP_K`` most similar segments scoring at least
+  ``VECTOR_MIN_SCORE`` per concept, with the segment's words closest to the concept as
+  evidence.
 
-A ``veto`` phrase in the same sentence cancels a concept's matches there. Each suggestion
-carries its evidence: the matched terms and their character spans in the transcript's
-normalised text. The machine only suggests; nothing here touches a journal.
+A ``veto`` phrase in the same sentence cancels a concept's matches there.
+
+Negation and hedging. A cue ("never", "not", "n't", "no one", "nobody", "hardly", ...; or
+a hedge: "maybe", "I guess", "sort of", "I suppose", ...) in the same sentence, ending at
+most ``CUE_REACH`` tokens before the evidence with no punctuation or "but" between,
+scopes over it: "I never felt I could ask". The evidence is kept, shown with its cue
+(``negation: never``), and counts less. A cue inside the keyword itself ("not coping")
+is part of the term, not a cue.
+
+Score of a keyword or pattern suggestion, in [0, 1]. Each piece of evidence weighs
+
+    w = base * specificity * cue factor
+
+with base 0.5 for a single word, 0.7 for a multi-word phrase (more specific, so it says
+more) and 0.6 for a token pattern; specificity that of the most specific lemma of the
+matched words across the corpus' segments (:meth:`gioia.similarity.CorpusStats.specificity`:
+1 for a word in at most one segment in 20, down to 0.2 for one in every segment; 1 when no
+corpus statistics are given); and cue factor 0.4 under a negation, 0.7 under a hedge, 1
+otherwise. Each distinct term counts once, with its strongest occurrence (saying "rant"
+five times is one piece of evidence), and the terms combine as a noisy-or:
+
+    score = 1 - prod(1 - w_term)
+
+so more distinct terms, phrases and specific words raise the score without reaching 1,
+and ordering by score puts the best-supported suggestions first. The machine only
+suggests; nothing here touches a journal.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from gioia.errors import ConfigError, Location, Problem
 from gioia.models import Codebook, Evidence, Segment, Suggestion
+from gioia.similarity import CorpusStats, content_tokens, is_word, segment_span
 
-__all__ = ["ConceptMatcher", "suggest_for_transcript"]
+__all__ = [
+    "VECTOR_MIN_SCORE",
+    "VECTOR_TOP_K",
+    "ConceptMatcher",
+    "has_vectors",
+    "suggest_by_vectors",
+    "suggest_for_transcript",
+]
 
-# How much one distinct matched term says about a concept. A multi-word phrase is more
-# specific than a single word, so it says more; scores combine as a noisy-or, so two
-# independent pieces of evidence raise the score without ever reaching 1.
 SINGLE_WORD_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.7
 PATTERN_WEIGHT = 0.6
 # Stop words a multi-word keyword may have between its words ("share [the] workload").
 MAX_GAP_WORDS = 2
+NEGATED_FACTOR = 0.4
+HEDGED_FACTOR = 0.7
+# Tokens that may stand between a cue and the evidence it scopes over ("never [felt I
+# could] ask"); further away, the cue is usually about something else.
+CUE_REACH = 4
+NEGATION_CUES = (
+    "not", "n't", "n’t", "never", "no", "no one", "nobody", "nothing", "none", "nowhere",
+    "neither", "nor", "without", "hardly", "barely", "scarcely", "rarely", "seldom",
+)  # fmt: skip
+HEDGE_CUES = (
+    "maybe", "perhaps", "probably", "possibly", "i guess", "i suppose", "sort of",
+    "kind of", "might",
+)  # fmt: skip
+# Words that end a cue's scope, as punctuation does: "I don't know, but we rant".
+SCOPE_BREAKERS = frozenset({"but", "although", "though", "however", "whereas"})
+# Not calibrated on data: no pipeline with vectors is installed where gioia is benchmarked.
+# Averaged word vectors of any two sentences are often 0.5 apart or closer, so only close
+# matches are suggested.
+VECTOR_MIN_SCORE = 0.75
+VECTOR_TOP_K = 10
+VECTOR_EVIDENCE_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -48,12 +105,23 @@ class _Rule:
     weight: float
 
 
+@dataclass(frozen=True)
+class _Match:
+    rule: _Rule
+    span: Span
+    cue: str | None  # e.g. "negation: never"
+    cue_factor: float
+
+
 class ConceptMatcher:
-    """Keyword, pattern and veto matchers for every concept of a codebook, built once."""
+    """Keyword, pattern, veto and cue matchers for every concept of a codebook, built once."""
 
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._patterns = Matcher(nlp.vocab)
+        self._cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind, cues in (("negation", NEGATION_CUES), ("hedge", HEDGE_CUES)):
+            self._cues.add(kind, list(nlp.tokenizer.pipe(cues)))
         self._rules: dict[str, _Rule] = {}
         problems: list[Problem] = []
         for concept in codebook.concepts:
@@ -92,13 +160,18 @@ class ConceptMatcher:
             self._rules[key] = _Rule(concept, phrase, method, weight)
             if len(doc) == 1 or method == "veto":
                 self._phrases.add(key, [doc])
+                if len(doc) == 1:
+                    # The lookup lemmatizer knows dictionary words only: jargon and
+                    # acronyms keep their plural ("PDPs", "GPs"), so match it as written.
+                    plurals = [doc[0].lower_ + "s", doc[0].lower_ + "es"]
+                    self._patterns.add(key, [[{"LOWER": {"IN": plurals}}]])
             else:
-                self._patterns.add(key, [_gapped_pattern([t.lemma_ for t in doc])])
+                self._patterns.add(key, [_gapped_pattern(doc)])
 
-    def matches(self, doc: Doc) -> list[tuple[_Rule, int, int, int]]:
-        """(rule, start char, end char, sentence start char) for every match in ``doc``;
-        of overlapping matches of one rule, only the longest."""
-        found: dict[tuple[str, int], tuple[_Rule, int, int, int]] = {}
+    def matches(self, doc: Doc) -> list[_Match]:
+        """Every match in ``doc``, with the cue scoping over it; of overlapping matches of
+        one rule, only the longest."""
+        found: dict[tuple[str, int], tuple[str, Span]] = {}
         strings = doc.vocab.strings
         for matcher in (self._phrases, self._patterns):
             if len(matcher) == 0:
@@ -107,22 +180,29 @@ class ConceptMatcher:
                 key = strings[match_id]
                 span = doc[start:end]
                 previous = found.get((key, span.start_char))
-                if previous is None or previous[2] < span.end_char:
-                    found[(key, span.start_char)] = (
-                        self._rules[key],
-                        span.start_char,
-                        span.end_char,
-                        span.sent.start_char,
-                    )
-        return sorted(found.values(), key=lambda m: (m[1], m[2], m[0].concept, m[0].term))
+                if previous is None or previous[1].end_char < span.end_char:
+                    found[(key, span.start_char)] = (key, span)
+        # By end, then longest last among cues ending together, so that read backwards
+        # from a match the nearest cue comes first, and of "no one" and "no", "no one".
+        cues = sorted((end, -start, strings[kind]) for kind, start, end in self._cues(doc))
+        matches = []
+        for key, span in found.values():
+            cue, factor = _cue_over(doc, span, cues)
+            matches.append(_Match(self._rules[key], span, cue, factor))
+        return sorted(
+            matches, key=lambda m: (m.span.start_char, m.span.end_char, m.rule.concept, m.rule.term)
+        )
 
 
-def _gapped_pattern(lemmas: Sequence[str]) -> list[dict[str, object]]:
+def _gapped_pattern(phrase: Doc) -> list[dict[str, object]]:
     pattern: list[dict[str, object]] = []
-    for i, lemma in enumerate(lemmas):
-        if i:
+    for i, token in enumerate(phrase):
+        if token.text == "-":
+            pattern.append({"ORTH": "-", "OP": "?"})
+            continue
+        if i and phrase[i - 1].text != "-":
             pattern += [{"IS_STOP": True, "OP": "?"}] * MAX_GAP_WORDS
-        pattern.append({"LEMMA": lemma})
+        pattern.append({"LEMMA": token.lemma_})
     return pattern
 
 
@@ -131,34 +211,61 @@ def _pattern_text(pattern: Iterable[dict]) -> str:
     return " ".join(str(next(iter(token.values()), "?")) for token in pattern)
 
 
+def _cue_over(doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]]) -> tuple[str | None, float]:
+    """The nearest negation or hedge scoping over ``span`` (see the module docstring)."""
+    sentence_start = span.sent.start
+    for end, negative_start, kind in reversed(cues[: bisect_right(cues, (span.start, 1, ""))]):
+        start = -negative_start
+        if span.start - end > CUE_REACH:
+            break
+        if start < sentence_start:
+            continue
+        between = doc[end : span.start]
+        if any(t.is_punct or t.lower_ in SCOPE_BREAKERS for t in between):
+            continue
+        # "couldn't" reads better than "n't"
+        shown = doc[start - 1 : end].text if doc[start].lower_ in ("n't", "n’t") else doc[start:end].text
+        return f"{kind}: {shown}", NEGATED_FACTOR if kind == "negation" else HEDGED_FACTOR
+    return None, 1.0
+
+
 def suggest_for_transcript(
-    doc: Doc, segments: Sequence[Segment], matcher: ConceptMatcher
+    doc: Doc,
+    segments: Sequence[Segment],
+    matcher: ConceptMatcher,
+    stats: CorpusStats | None = None,
 ) -> list[Suggestion]:
-    """Suggestions for one transcript: ``doc`` is its parsed normalised text and
-    ``segments`` its codable segments (interviewer talk is never suggested)."""
+    """Keyword and pattern suggestions for one transcript: ``doc`` is its parsed normalised
+    text and ``segments`` its codable segments (interviewer talk is never suggested);
+    ``stats`` of the whole corpus make common words count less (see the module docstring)."""
     matches = matcher.matches(doc)
-    vetoed = {(rule.concept, sentence) for rule, _, _, sentence in matches if rule.method == "veto"}
-    by_segment: dict[tuple[int, str], list[tuple[_Rule, int, int]]] = defaultdict(list)
+    vetoed = {(m.rule.concept, m.span.sent.start) for m in matches if m.rule.method == "veto"}
+    by_segment: dict[tuple[int, str], list[tuple[_Match, float]]] = defaultdict(list)
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
-    for rule, start, end, sentence in matches:
-        if rule.method == "veto" or (rule.concept, sentence) in vetoed:
+    for match in matches:
+        if match.rule.method == "veto" or (match.rule.concept, match.span.sent.start) in vetoed:
             continue
-        index = _segment_index(ordered, starts, start, end)
+        index = _segment_index(ordered, starts, match.span.start_char, match.span.end_char)
         if index is not None:
-            by_segment[(index, rule.concept)].append((rule, start, end))
+            weight = match.rule.weight * _specificity(match.span, stats) * match.cue_factor
+            by_segment[(index, match.rule.concept)].append((match, weight))
 
     suggestions = []
     for (index, concept), hits in by_segment.items():
         segment = ordered[index]
-        hits.sort(key=lambda hit: (hit[1], hit[2], hit[0].term))
-        evidence = tuple(Evidence(rule.term, start, end) for rule, start, end in hits)
-        # Each distinct term counts once: saying "rant" five times is one piece of evidence.
-        weights = {(rule.method, rule.term): rule.weight for rule, _, _ in hits}
+        evidence = tuple(
+            Evidence(m.rule.term, m.span.start_char, m.span.end_char, m.cue)
+            for m, _ in sorted(hits, key=lambda h: (h[0].span.start_char, h[0].span.end_char))
+        )
+        strongest: dict[tuple[str, str], float] = {}
+        for match, weight in hits:
+            term = (match.rule.method, match.rule.term)
+            strongest[term] = max(weight, strongest.get(term, 0.0))
         remaining = 1.0
-        for weight in weights.values():
+        for weight in strongest.values():
             remaining *= 1.0 - weight
-        strongest = max(hits, key=lambda hit: (hit[0].weight, hit[0].method == "keyword"))[0]
+        best = max(hits, key=lambda h: (h[1], h[0].rule.method == "keyword"))[0]
         suggestions.append(
             Suggestion(
                 segment.transcript,
@@ -166,12 +273,18 @@ def suggest_for_transcript(
                 segment.end,
                 concept,
                 round(1.0 - remaining, 4),
-                strongest.method,
+                best.rule.method,
                 evidence,
             )
         )
     suggestions.sort(key=lambda s: (s.start, s.end, s.concept))
     return suggestions
+
+
+def _specificity(span: Span, stats: CorpusStats | None) -> float:
+    if stats is None:
+        return 1.0
+    return max((stats.specificity(t.lemma_.lower()) for t in span if is_word(t)), default=1.0)
 
 
 def _segment_index(
@@ -182,3 +295,89 @@ def _segment_index(
     if index >= 0 and ordered[index].start <= start and end <= ordered[index].end:
         return index
     return None
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def has_vectors(nlp: Language) -> bool:
+    """Whether the pipeline has a table of word vectors (trained pipelines such as
+    ``en_core_web_md`` do; the blank default and ``en_core_web_sm`` do not)."""
+    vectors = nlp.vocab.vectors
+    return vectors.n_keys > 0 or (vectors.mode == "floret" and vectors.shape[0] > 0)
+
+
+def suggest_by_vectors(
+    nlp: Language,
+    codebook: Codebook,
+    docs: Mapping[str, Doc],
+    segments: Mapping[str, Sequence[Segment]],
+    already_suggested: Collection[tuple[str, int, int, str]] = (),
+    *,
+    min_score: float = VECTOR_MIN_SCORE,
+    top_k: int = VECTOR_TOP_K,
+) -> list[Suggestion]:
+    """``similarity`` suggestions (see the module docstring); none without word vectors.
+    (transcript, start, end, concept) in ``already_suggested`` are not suggested twice."""
+    if not has_vectors(nlp):
+        return []
+    segment_vectors = []
+    for transcript in sorted(segments):
+        for segment in segments[transcript]:
+            words = _with_vectors(segment_span(docs[transcript], segment.start, segment.end))
+            if words:
+                segment_vectors.append((segment, words, _unit(_mean(v for _, v in words))))
+    suggestions = []
+    for concept in codebook.concepts:
+        texts = [concept.label, concept.definition, *concept.examples]
+        reference_words = [w for doc in nlp.pipe(t for t in texts if t) for w in _with_vectors(doc)]
+        if not reference_words:
+            continue
+        reference = _unit(_mean(v for _, v in reference_words))
+        ranked = []
+        for segment, words, vector in segment_vectors:
+            if (segment.transcript, segment.start, segment.end, concept.id) in already_suggested:
+                continue
+            score = float(vector @ reference)
+            if score >= min_score:
+                ranked.append((-score, segment.transcript, segment.start, segment, words))
+        ranked.sort(key=lambda item: item[:3])
+        for negative_score, _, _, segment, words in ranked[:top_k]:
+            closest = sorted(words, key=lambda w: (-float(_unit(w[1]) @ reference), w[0].i))
+            evidence = sorted(closest[:VECTOR_EVIDENCE_WORDS], key=lambda w: w[0].i)
+            suggestions.append(
+                Suggestion(
+                    segment.transcript,
+                    segment.start,
+                    segment.end,
+                    concept.id,
+                    round(min(1.0, -negative_score), 4),
+                    "similarity",
+                    tuple(
+                        Evidence(t.lemma_.lower(), t.idx, t.idx + len(t.text)) for t, _ in evidence
+                    ),
+                )
+            )
+    return suggestions
+
+
+def _with_vectors(tokens: Iterable[Token]) -> list[tuple[Token, np.ndarray]]:
+    """Content words and their vectors, looked up as written, lower-cased, then by lemma."""
+    vocab_words = []
+    for token in content_tokens(tokens):
+        for form in (token.text, token.lower_, token.lemma_):
+            if token.vocab.has_vector(form):
+                vector = token.vocab.get_vector(form)
+                if np.any(vector):
+                    vocab_words.append((token, vector))
+                break
+    return vocab_words
+
+
+def _mean(vectors: Iterable[np.ndarray]) -> np.ndarray:
+    return np.mean(np.stack(list(vectors)), axis=0)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
