@@ -540,6 +540,78 @@ def _print_paths(paths: list[Path], as_json: bool) -> None:
             console.out.print(str(path))
 
 
+class ExportFormat(StrEnum):
+    qdpx = "qdpx"
+    qdc = "qdc"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    directory: StudyDir = Path("."),
+    format: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="qdpx: REFI-QDA project; qdc: codebook; csv: codings."),
+    ] = ExportFormat.qdpx,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default report/<study>.<format>).")
+    ] = None,
+) -> None:
+    """Export the study for other QDA tools (REFI-QDA .qdpx / .qdc, valid against the
+    QDA-XML 1.0 schemas) or the counted codings as CSV for R and pandas.
+
+    Example: gioia export my-study --format qdpx --out my-study.qdpx
+    """
+    with _handle_errors():
+        loaded = _load(directory)
+        written = pipeline.export(loaded, format=format.value, out=out)
+    console.out.print(str(written))
+
+
+@app.command("import")
+def import_command(
+    source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdpx project or .qdc codebook.")],
+    directory: StudyDir = Path("."),
+    levels: Annotated[
+        str | None,
+        typer.Option(
+            "--levels",
+            help='Code-tree depths for dimension,theme,concept, e.g. "1,2,3+" or "-,1,2+".',
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Build or update a study from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette or qc:
+    sources become transcripts, the code tree the three Gioia levels, codings the users'
+    journals (source: import), cases participants.csv. Nothing is imported twice.
+
+    Example: gioia import project.qdpx my-study
+    """
+    with _handle_errors():
+        result = pipeline.import_file(source, directory, levels=levels)
+    console.print_problems(result.warnings)
+    summary = {
+        "study": str(result.study),
+        "levels": result.levels,
+        "sources": result.sources,
+        "codes": result.codes,
+        "codings": result.codings,
+        "duplicates": result.duplicates,
+        "unplaced": result.unplaced,
+        "coders": list(result.coders),
+        "participants": result.participants,
+    }
+    if as_json:
+        console.print_json(summary)
+    else:
+        console.message(
+            f"imported {result.sources} source(s), {result.codes} code(s), "
+            f"{result.codings} coding(s) by {', '.join(result.coders) or 'nobody'} "
+            f"({result.duplicates} already there) into {result.study}; "
+            f"next: gioia check {result.study}"
+        )
+
+
 @codebook_app.command("schema")
 def codebook_schema() -> None:
     """Print the JSON Schema of codebook.yaml, for editors to validate and complete it.

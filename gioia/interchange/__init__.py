@@ -1,0 +1,31 @@
+"""REFI-QDA (QDA-XML 1.0) interchange and CSV: a study out to other QDA programs, and
+their projects and codebooks in.
+
+Exports are plain functions of data the caller has loaded and return bytes or text;
+imports read a file and write into a study folder (see :mod:`.qdpx_import`). Modules:
+
+- :mod:`.qdpx_export`, :mod:`.qdc`, :mod:`.csv_export`: ``.qdpx``, ``.qdc`` and CSV out;
+- :mod:`.qdpx_import`: ``.qdpx`` and ``.qdc`` in, with :mod:`.project_reader` (the XML
+  and sources), :mod:`.levels` (code trees onto the three Gioia levels),
+  :mod:`.transcripts_plan` (sources and selections onto gioia's transcript text),
+  :mod:`.positions`, :mod:`.codebook_merge` and :mod:`.participants_merge`;
+- :mod:`.safety`: what is refused before anything is written;
+- :mod:`.refi`: the XML vocabulary both directions share.
+"""
+
+from gioia.interchange.csv_export import build_csv
+from gioia.interchange.qdc import build_qdc
+from gioia.interchange.qdpx_export import build_qdpx
+from gioia.interchange.qdpx_import import ImportResult, import_qdc, import_qdpx
+from gioia.interchange.safety import InterchangeError, UnsafeFileError
+
+__all__ = [
+    "ImportResult",
+    "InterchangeError",
+    "UnsafeFileError",
+    "build_csv",
+    "build_qdc",
+    "build_qdpx",
+    "import_qdc",
+    "import_qdpx",
+]

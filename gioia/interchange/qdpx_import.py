@@ -1,0 +1,340 @@
+"""Build or update a study from a REFI-QDA project (``.qdpx``) or codebook (``.qdc``).
+
+Everything is read, checked and planned first, and only then written, so a refused file
+(unsafe, broken, or clashing with the study) leaves the study as it was:
+
+1. the archive and its XML pass :mod:`~gioia.interchange.safety`;
+2. sources become transcripts and codings journal lines
+   (:mod:`~gioia.interchange.transcripts_plan`), the code tree is laid onto the three
+   Gioia levels (:mod:`~gioia.interchange.levels`) and merged into codebook.yaml
+   (:mod:`~gioia.interchange.codebook_merge`), cases into participants.csv
+   (:mod:`~gioia.interchange.participants_merge`);
+3. files are written atomically, then journal lines appended (``source: import``) to
+   ``codings/<user>.jsonl`` — never rewriting a journal.
+
+A coding already in a journal is not appended again (see
+:func:`~gioia.interchange.transcripts_plan.new_journal_lines`), so importing the same file
+twice adds nothing. Every code and coding of the file is accounted for in the
+:class:`ImportResult`: each code is a codebook node or merged into one; each coding is
+appended, a duplicate, or skipped with a warning saying why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gioia.errors import Location, Problem, StudyError
+from gioia.fsutil import atomic_write_bytes, atomic_write_text
+from gioia.interchange.codebook_merge import merge_codebook
+from gioia.interchange.levels import (
+    CodeTreeMapping,
+    default_levels,
+    expand_dotted_paths,
+    parse_levels,
+)
+from gioia.interchange.participants_merge import ParticipantRow, merge_participants
+from gioia.interchange.project_reader import ProjectData, read_project
+from gioia.interchange.qdc import read_qdc
+from gioia.interchange.refi import ImportedCode, count_codes, local_name
+from gioia.interchange.safety import InterchangeError, parse_xml, read_archive
+from gioia.interchange.transcripts_plan import (
+    PlannedCoding,
+    PlannedTranscript,
+    new_journal_lines,
+    plan_codings,
+    plan_transcripts,
+)
+from gioia.journal import append_coding, journal_path
+from gioia.study import CONFIG_FILE, Settings, StudyPaths, open_study
+
+__all__ = ["ImportResult", "import_qdc", "import_qdpx"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did. ``codings + duplicates + codings_skipped`` is every coding in
+    the file; ``codes`` every code, each now a codebook node or merged into one."""
+
+    study: Path
+    origin: str  # the program that wrote the file, as the file says
+    levels: str  # the level mapping applied, e.g. "1,2,3+" ("" when there were no codes)
+    sources: int  # transcripts written
+    sources_unchanged: int  # already in the study with the same text
+    sources_skipped: int  # sources that could not become transcripts (see warnings)
+    codes: int
+    codes_merged: int  # of those, merged into an ancestor concept (closed levels)
+    nodes_added: int  # dimensions, themes and concepts added to codebook.yaml
+    codings: int  # journal lines appended
+    unplaced: int  # of those, lines gioia cannot place (reported as orphans, kept)
+    duplicates: int  # already in a journal: not appended again
+    codings_skipped: int  # not importable (see warnings)
+    coders: tuple[str, ...]  # journals that received lines
+    participants: int  # participants.csv rows added
+    warnings: tuple[Problem, ...]
+
+
+def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> ImportResult:
+    """Create or update the study in ``study`` from a REFI-QDA project archive.
+    ``levels`` overrides the level mapping (see :mod:`gioia.interchange.levels`)."""
+    where = Location.of(archive)
+    spec = parse_levels(levels) if levels else None
+    entries = read_archive(archive)
+    project_file = _project_entry(entries, archive.name, where)
+    root = parse_xml(entries[project_file], project_file, where)
+    if local_name(root.tag) != "Project":
+        raise InterchangeError(
+            f"{archive.name}: {project_file} is not a REFI-QDA project "
+            f"(its root element is <{local_name(root.tag)}>)",
+            hint="export the project again as REFI-QDA (.qdpx)",
+            location=where,
+        )
+    project = read_project(root, entries, where)
+    paths, coders_setting = _study_paths(study)
+    warnings = _Warnings(where)
+
+    codes = _tree(project.codes, project.origin)
+    mapping = CodeTreeMapping(codes, spec or default_levels(codes))
+    transcripts, refused = plan_transcripts(project.sources, paths.transcripts, where)
+    planned: list[PlannedCoding] = []
+    skipped = project.other_codings + sum(s.whole_codings for s in project.sources)
+    for transcript in transcripts:
+        lines, reasons = plan_codings(transcript, mapping.concept_for)
+        planned += lines
+        skipped += len(reasons)
+        warnings.add_grouped(transcript.id, reasons)
+        warnings.add_many(
+            f"source {transcript.source.name!r}: {n}" for n in transcript.source.notes
+        )
+        warnings.add_many(f"{transcript.path.name}: {w}" for w in transcript.warnings)
+        unplaced = sum(1 for line in lines if not line.placed)
+        if unplaced:
+            warnings.add(
+                f"{unplaced} coding(s) of {transcript.source.name!r} lie in text gioia does "
+                f"not read as talk in {transcript.id}.txt; they are in the journal with the "
+                "source's words",
+                hint="`gioia check` lists them as orphans; add the speaker label gioia missed",
+            )
+    for source, reason in refused:
+        codings_there = sum(len(s.codings) for s in source.selections)
+        skipped += codings_there
+        warnings.add(
+            f"source {source.name!r} is not imported: {reason}"
+            + (f"; its {codings_there} coding(s) are skipped" if codings_there else "")
+        )
+    _report_project_leftovers(project, warnings)
+    if mapping.merged:
+        warnings.add(
+            f"{mapping.merged} code(s) deeper than the levels {mapping.spec} are merged into "
+            "their ancestor concept (named in its include:)",
+            hint="pass levels ending in 'N+' to keep each code as a concept of its own",
+        )
+
+    merged = merge_codebook(
+        paths.codebook, mapping.finish(), title=project.name, source=archive.name
+    )
+    new, duplicates = new_journal_lines(
+        planned, project.users, project.creating_user, paths.codings
+    )
+    rows, row_warnings = _participant_rows(project, transcripts)
+    participants = merge_participants(paths.participants, rows)
+    warnings.add_many(row_warnings)
+    warnings.add_many(f"participants.csv: {c}" for c in participants.conflicts)
+    coders = tuple(sorted({c.coder for c, _ in new}))
+    if coders_setting is not None:
+        for coder in sorted(set(coders) - set(coders_setting)):
+            warnings.add(
+                f"coder {coder!r} is not in settings.coders of {CONFIG_FILE}: "
+                "their imported codings will not count",
+                hint=f"add {coder} to settings.coders",
+            )
+    if not planned and not skipped:
+        warnings.add("the project has no codings: only its sources and codes are imported")
+    if not codes:
+        warnings.add(
+            "the project has no codes: codebook.yaml is not written",
+            hint="write the codebook, or import one from a .qdc file",
+        )
+
+    for transcript in transcripts:
+        if not transcript.unchanged:
+            atomic_write_bytes(transcript.path, transcript.data)
+    _write_codebook(paths.codebook, merged.text, merged.backup)
+    if participants.text is not None:
+        atomic_write_text(paths.participants, participants.text)
+    for coding, _ in new:
+        append_coding(journal_path(paths.codings, coding.coder), coding)
+
+    return ImportResult(
+        study=study,
+        origin=project.origin,
+        levels=str(mapping.spec) if codes else "",
+        sources=sum(1 for t in transcripts if not t.unchanged),
+        sources_unchanged=sum(1 for t in transcripts if t.unchanged),
+        sources_skipped=len(refused),
+        codes=count_codes(project.codes),
+        codes_merged=mapping.merged,
+        nodes_added=merged.added,
+        codings=len(new),
+        unplaced=sum(1 for _, placed in new if not placed),
+        duplicates=duplicates,
+        codings_skipped=skipped,
+        coders=coders,
+        participants=participants.added,
+        warnings=tuple(warnings.problems),
+    )
+
+
+def import_qdc(file: Path, study: Path, *, levels: str | None = None) -> ImportResult:
+    """Create or merge the study's codebook.yaml from a REFI-QDA codebook (``.qdc``)."""
+    where = Location.of(file)
+    spec = parse_levels(levels) if levels else None
+    codebook_file = read_qdc(file)
+    paths, _ = _study_paths(study)
+    warnings = _Warnings(where)
+    codes = _tree(codebook_file.codes, codebook_file.origin)
+    mapping = CodeTreeMapping(codes, spec or default_levels(codes))
+    if codebook_file.sets:
+        warnings.add(_sets_message(codebook_file.sets))
+    if not codes:
+        warnings.add("the codebook has no codes: nothing to import")
+    merged = merge_codebook(paths.codebook, mapping.finish(), title=file.stem, source=file.name)
+    _write_codebook(paths.codebook, merged.text, merged.backup)
+    return ImportResult(
+        study=study,
+        origin=codebook_file.origin,
+        levels=str(mapping.spec) if codes else "",
+        sources=0,
+        sources_unchanged=0,
+        sources_skipped=0,
+        codes=count_codes(codebook_file.codes),
+        codes_merged=mapping.merged,
+        nodes_added=merged.added,
+        codings=0,
+        unplaced=0,
+        duplicates=0,
+        codings_skipped=0,
+        coders=(),
+        participants=0,
+        warnings=tuple(warnings.problems),
+    )
+
+
+class _Warnings:
+    def __init__(self, where: Location):
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, *, hint: str = "") -> None:
+        self.problems.append(Problem(message, self.where, hint, severity="warning"))
+
+    def add_many(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.add(message)
+
+    def add_grouped(self, transcript: str, reasons: Sequence[str]) -> None:
+        """One warning per kind of reason, with how often it occurred."""
+        counts: dict[str, int] = {}
+        for reason in reasons:
+            counts[reason] = counts.get(reason, 0) + 1
+        for reason, count in counts.items():
+            self.add(f"{count} coding(s) in {transcript} are skipped: {reason}")
+
+
+def _project_entry(entries: dict[str, bytes], name: str, where: Location) -> str:
+    if "project.qde" in entries:
+        return "project.qde"
+    found = sorted(e for e in entries if e.lower().endswith(".qde"))
+    if not found:
+        raise InterchangeError(
+            f"{name} holds no project.qde, so it is no REFI-QDA project",
+            hint="export the project again as REFI-QDA (.qdpx)",
+            location=where,
+        )
+    return min(found, key=lambda e: (e.count("/"), e))
+
+
+def _study_paths(study: Path) -> tuple[StudyPaths, tuple[str, ...] | None]:
+    """The study's paths (and the coders gioia.yaml counts); defaults for a new folder."""
+    if study.exists() and not study.is_dir():
+        raise StudyError(f"{study} is a file, not a study folder", location=Location.of(study))
+    if study.is_dir():
+        opened, _ = open_study(study)
+        return opened.paths, opened.settings.coders
+    root = study.resolve()
+    defaults = Settings().paths
+    return (
+        StudyPaths(
+            config=root / CONFIG_FILE,
+            transcripts=root / defaults.transcripts,
+            codings=root / defaults.codings,
+            codebook=root / defaults.codebook,
+            participants=root / defaults.participants,
+            report=root / defaults.report,
+            cache=root / ".gioia",
+        ),
+        None,
+    )
+
+
+def _tree(codes: tuple[ImportedCode, ...], origin: str) -> tuple[ImportedCode, ...]:
+    flat = all(not code.children for code in codes)
+    if flat and origin.casefold().startswith("taguette"):
+        return expand_dotted_paths(codes)
+    return codes
+
+
+def _report_project_leftovers(project: ProjectData, warnings: _Warnings) -> None:
+    whole = sum(s.whole_codings for s in project.sources)
+    if whole:
+        warnings.add(
+            f"{whole} coding(s) of whole sources are skipped: gioia codes passages",
+            hint="code the passages of those sources that carry the code",
+        )
+    if project.other_sources:
+        warnings.add(
+            f"{project.other_sources} picture, PDF, audio or video source(s) are not "
+            f"imported, with their {project.other_codings} coding(s): gioia reads text",
+            hint="export their transcripts as text sources",
+        )
+    if project.sets:
+        warnings.add(_sets_message(project.sets))
+
+
+def _sets_message(sets: int) -> str:
+    return (
+        f"{sets} set(s) of codes are not imported: a Gioia codebook groups codes by its "
+        "three levels only"
+    )
+
+
+def _participant_rows(
+    project: ProjectData, transcripts: Sequence[PlannedTranscript]
+) -> tuple[list[ParticipantRow], list[str]]:
+    """A row per case, and per source with variables of its own; warnings."""
+    stems = {t.source.guid: t.id for t in transcripts}
+    rows, warnings = [], []
+    linked: set[str] = set()
+    for case in project.cases:
+        mine = [stems[guid] for guid in case.sources if guid in stems]
+        linked.update(case.sources)
+        if len(mine) > 1:
+            warnings.append(
+                f"case {case.name!r} is linked to {len(mine)} sources; participants.csv "
+                f"ties it to the first, {mine[0]} (set the speaker column for the others)"
+            )
+        rows.append(ParticipantRow(case.name, mine[0] if mine else None, case.variables))
+    for transcript in transcripts:
+        source = transcript.source
+        if source.variables and source.guid not in linked:
+            rows.append(ParticipantRow(transcript.id, None, source.variables))
+    return rows, warnings
+
+
+def _write_codebook(path: Path, text: str | None, backup: str | None) -> None:
+    if text is None:
+        return
+    if backup is not None:
+        atomic_write_text(path.with_name(path.name + ".bak"), backup)
+    atomic_write_text(path, text)
