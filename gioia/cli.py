@@ -540,6 +540,34 @@ def _print_paths(paths: list[Path], as_json: bool) -> None:
             console.out.print(str(path))
 
 
+@app.command()
+def discover(
+    directory: StudyDir = Path("."),
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many candidates.")] = 30,
+    as_yaml: Annotated[
+        bool, typer.Option("--yaml", help="Print codebook concept stubs to paste under a theme.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """The inductive step: frequent, distinctive phrases in participants' own words (never
+    the interviewer's) that no concept's keywords cover — candidate in-vivo first-order
+    concepts, with who used them and example sentences.
+
+    Example: gioia discover my-study --yaml >> new-concepts.yaml
+    """
+    with _handle_errors(), console.progress_reporter() as progress:
+        loaded = _load(directory)
+        corpus = pipeline.ingest(loaded, progress)
+        parsed = pipeline.parse(loaded, corpus, progress)
+        found = pipeline.discover(loaded, corpus, parsed, limit=limit)
+    if as_yaml:
+        console.out.file.write(found["yaml"])
+    elif as_json:
+        console.print_json(found["candidates"])
+    else:
+        console.out.print(console.candidates_table(found["candidates"]))
+
+
 class ExportFormat(StrEnum):
     qdpx = "qdpx"
     qdc = "qdc"

@@ -297,6 +297,22 @@ def _coefficient(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def candidates_table(candidates: list[dict[str, Any]]) -> Table:
+    """Candidate in-vivo concepts from `gioia discover`."""
+    table = Table(title="Candidate first-order concepts", title_justify="left")
+    for column in ("phrase", "count", "participants", "example"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for row in candidates:
+        example = row["examples"][0] if row["examples"] else ""
+        table.add_row(
+            escape(row["phrase"]),
+            str(row["count"]),
+            escape(", ".join(row["participants"])),
+            escape(example[:70] + ("…" if len(example) > 70 else "")),
+        )
+    return table
+
+
 def counts_table(title: str, header: tuple[str, str], counts: dict[str, int]) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(header[0])

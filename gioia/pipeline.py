@@ -12,7 +12,7 @@ import json
 import string
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from gioia.agreement import AgreementResult, CoderCodings
 from gioia.agreement import agreement as compute_agreement
 from gioia.codebook import load_codebook
+from gioia.discover import concept_stubs, discover_candidates, load_general_frequencies
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
 from gioia.ingest import (
@@ -78,9 +79,10 @@ from gioia.review import ReviewSession, decided_keys, pending_items
 from gioia.saturation import saturation as compute_saturation
 from gioia.segment import segment_transcript
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
+from gioia.similarity import CorpusStats, suggest_exemplars
 from gioia.structure import build_nodes, representative_quotes
 from gioia.study import Study, load_participants, open_study
-from gioia.suggest import ConceptMatcher, suggest_for_transcript
+from gioia.suggest import ConceptMatcher, suggest_by_vectors, suggest_for_transcript
 
 __all__ = [
     "AcceptResult",
@@ -94,6 +96,7 @@ __all__ = [
     "audit_log",
     "check",
     "code",
+    "discover",
     "export",
     "failed_gates",
     "import_file",
@@ -330,8 +333,6 @@ def suggest(
     """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal):
     keyword and pattern matches, vector similarity when the pipeline has vectors, and
     exemplars learnt from the counted coders' decisions so far."""
-    from gioia.similarity import CorpusStats, suggest_exemplars
-    from gioia.suggest import suggest_by_vectors
 
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
     stats = CorpusStats.of_segments(parsed.docs, parsed.segments)
@@ -932,10 +933,6 @@ def discover(
     Returns ``candidates`` (phrase, lemmas, count, participants, examples,
     distinctiveness), the most distinctive first, and ``yaml``: the candidates as
     codebook concept stubs to paste under a theme."""
-    from dataclasses import asdict
-
-    from gioia.discover import concept_stubs, discover_candidates, load_general_frequencies
-
     words = {token.lower_ for doc in parsed.docs.values() for token in doc}
     candidates = discover_candidates(
         parsed.nlp,

@@ -8,7 +8,8 @@ learns from the coders' decisions, is in :mod:`gioia.similarity`):
   multi-word keywords with a ``Matcher`` pattern of the same lemmas that lets up to two
   stop words stand between them and a hyphen come or go, because informants rarely say a
   phrase exactly as the codebook does ("sharing the workload" matches "share workload",
-  "two way plots" matches "two-way plot");
+  "two way plots" matches "two-way plot"); a single word also matches its regular plural
+  as written, for jargon the lemma tables do not know ("PDPs" matches "PDP");
 - ``pattern``: the concept's spaCy ``Matcher`` token patterns;
 - ``similarity``: only when the pipeline has word vectors: the cosine between the mean
   vector of a segment's content words and that of the concept's label, definition and
@@ -118,6 +119,7 @@ class ConceptMatcher:
 
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self._plurals = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
         self._cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind, cues in (("negation", NEGATION_CUES), ("hedge", HEDGE_CUES)):
@@ -164,7 +166,7 @@ class ConceptMatcher:
                     # The lookup lemmatizer knows dictionary words only: jargon and
                     # acronyms keep their plural ("PDPs", "GPs"), so match it as written.
                     plurals = [doc[0].lower_ + "s", doc[0].lower_ + "es"]
-                    self._patterns.add(key, [[{"LOWER": {"IN": plurals}}]])
+                    self._plurals.add(key, list(nlp.tokenizer.pipe(plurals)))
             else:
                 self._patterns.add(key, [_gapped_pattern(doc)])
 
@@ -173,7 +175,7 @@ class ConceptMatcher:
         one rule, only the longest."""
         found: dict[tuple[str, int], tuple[str, Span]] = {}
         strings = doc.vocab.strings
-        for matcher in (self._phrases, self._patterns):
+        for matcher in (self._phrases, self._plurals, self._patterns):
             if len(matcher) == 0:
                 continue
             for match_id, start, end in matcher(doc):
@@ -211,7 +213,9 @@ def _pattern_text(pattern: Iterable[dict]) -> str:
     return " ".join(str(next(iter(token.values()), "?")) for token in pattern)
 
 
-def _cue_over(doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]]) -> tuple[str | None, float]:
+def _cue_over(
+    doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]]
+) -> tuple[str | None, float]:
     """The nearest negation or hedge scoping over ``span`` (see the module docstring)."""
     sentence_start = span.sent.start
     for end, negative_start, kind in reversed(cues[: bisect_right(cues, (span.start, 1, ""))]):
@@ -224,7 +228,11 @@ def _cue_over(doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]]) -> tup
         if any(t.is_punct or t.lower_ in SCOPE_BREAKERS for t in between):
             continue
         # "couldn't" reads better than "n't"
-        shown = doc[start - 1 : end].text if doc[start].lower_ in ("n't", "n’t") else doc[start:end].text
+        shown = (
+            doc[start - 1 : end].text
+            if start > 0 and doc[start].lower_ in ("n't", "n’t")
+            else doc[start:end].text
+        )
         return f"{kind}: {shown}", NEGATED_FACTOR if kind == "negation" else HEDGED_FACTOR
     return None, 1.0
 

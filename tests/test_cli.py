@@ -80,6 +80,7 @@ def test_version():
         ["agreement"],
         ["export"],
         ["import"],
+        ["discover"],
         ["run"],
         ["codebook"],
         ["codebook", "schema"],

@@ -1,0 +1,322 @@
+"""How well gioia's suggestions recover a real researcher's coding (issue 5).
+
+    .venv/bin/python benchmarks/suggest_quality.py [CORPUS] [--dev]
+
+CORPUS is the PDPilot folder (default ../shared/corpora/pdpilot, else the byte-identical
+copy in tests/data/transcripts/pdpilot): 7 post-task interviews and the 262 segments the
+study's researcher coded in MAXQDA. The codebook is benchmarks/pdpilot-codebook.yaml,
+written from the code names and memos only.
+
+Unit: a (participant turn, code) pair. A gold code is present in a turn when a coded
+segment overlaps it; segments are located by their text after whitespace and case
+normalisation. A method predicts a code for a turn when it suggests the code (or, at a
+higher level, a code under it) for talk in that turn. Printed for every level of the
+code hierarchy (1 = top-level codes, 2, 3, and leaf = the codes as coded): micro
+precision, recall and F1 over all pairs, and macro averages over the codes present in
+the gold coding at that level (a code never predicted has precision 0).
+
+Methods: ``substring`` is naive keyword autocode, a case-insensitive substring test of
+the same keywords in the turn; ``gioia`` is ``gioia suggest`` at its default settings
+with no coding yet; ``gioia+exemplar`` is ``gioia suggest`` after the human coding of
+P1-P3 is written to a journal as if a researcher had reviewed those interviews, scored
+on P4-P7 only.
+
+``--dev`` runs only the development protocol used to choose the exemplar defaults,
+which never looks at P4-P7: reveal two of P1-P3, score on the third, for each third.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from gioia import pipeline
+from gioia.models import Codebook, Coding, Transcript
+from gioia.serialise import coding_to_dict, dumps_line
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = ROOT / "benchmarks" / "pdpilot-codebook.yaml"
+CORPORA = (ROOT.parent / "shared" / "corpora" / "pdpilot", ROOT / "tests/data/transcripts/pdpilot")
+INTERVIEWS = tuple(f"P{n}" for n in range(1, 8))
+REVEALED, HELD_OUT = INTERVIEWS[:3], INTERVIEWS[3:]
+LEVELS = ("1", "2", "3", "leaf")
+
+Path_ = tuple[str, ...]  # a code's path in the hierarchy, top-level code first
+Pair = tuple[tuple[str, int], Path_]  # ((transcript, turn index), code path)
+
+
+# --------------------------------------------------------------------------- the study
+
+
+def make_study(root: Path, corpus: Path) -> Path:
+    (root / "transcripts").mkdir(parents=True)
+    for name in INTERVIEWS:
+        shutil.copyfile(corpus / f"{name}.txt", root / "transcripts" / f"{name}.txt")
+    shutil.copyfile(CODEBOOK, root / "codebook.yaml")
+    (root / "gioia.yaml").write_text("settings:\n  interviewer_labels: [Dan]\n", encoding="utf-8")
+    return root
+
+
+def concept_paths(codebook: Codebook) -> dict[str, Path_]:
+    """Concept id → the original code path: the labels of dimension, theme and concept,
+    repeated labels dropped (see the codebook's header)."""
+    paths = {}
+    for dimension in codebook.dimensions:
+        for theme in dimension.themes:
+            for concept in theme.concepts:
+                labels = [dimension.label, theme.label, concept.label]
+                paths[concept.id] = tuple(
+                    label for i, label in enumerate(labels) if i == 0 or label != labels[i - 1]
+                )
+    return paths
+
+
+def gold_concept(code_path: Sequence[str], paths: dict[str, Path_]) -> str:
+    """The concept for a gold code path; MAXQDA's export cuts some long names short."""
+    for concept, path in paths.items():
+        if len(path) == len(code_path) and all(
+            full == cut or full.startswith(cut) for full, cut in zip(path, code_path, strict=True)
+        ):
+            return concept
+    raise KeyError(f"no concept in {CODEBOOK.name} for code {code_path}")
+
+
+# --------------------------------------------------------------------------- gold standard
+
+
+def comparable(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased with runs of whitespace as one space and the space after a
+    hyphen at a line break removed ("two- way"), and for each character its offset in
+    ``text``."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                offsets.append(i)
+            continue
+        after_hyphen = len(chars) > 2 and chars[-1] == " " and chars[-2] == "-"
+        if ch.isalnum() and after_hyphen and chars[-3].isalnum():
+            chars.pop()
+            offsets.pop()
+        chars.append(ch.lower())
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+def locate(text: str, segment: str) -> tuple[int, int] | None:
+    haystack, offsets = comparable(text)
+    needle = comparable(segment)[0].strip()
+    at = haystack.find(needle) if needle else -1
+    if at < 0:
+        return None
+    return offsets[at], offsets[at + len(needle) - 1] + 1
+
+
+def gold_spans(corpus: Path, transcripts: dict[str, Transcript], paths: dict[str, Path_]):
+    """(transcript, start, end, concept) of every located coded segment, and how many
+    could not be located."""
+    spans, missing = [], 0
+    for line in (corpus / "coded_segments.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        span = locate(transcripts[entry["doc"]].text, entry["segment"])
+        if span is None:
+            missing += 1
+            continue
+        spans.append((entry["doc"], *span, gold_concept(entry["code_path"], paths)))
+    return spans, missing
+
+
+def participant_turns(transcript: Transcript) -> list[int]:
+    return [i for i, turn in enumerate(transcript.turns) if not turn.is_interviewer]
+
+
+def turns_overlapping(transcript: Transcript, start: int, end: int) -> list[int]:
+    return [
+        i
+        for i in participant_turns(transcript)
+        if transcript.turns[i].start < end and start < transcript.turns[i].end
+    ]
+
+
+# --------------------------------------------------------------------------- predictions
+
+
+def substring_predictions(
+    transcripts: dict[str, Transcript], codebook: Codebook
+) -> set[tuple[str, int, str]]:
+    found = set()
+    for tid, transcript in transcripts.items():
+        for i in participant_turns(transcript):
+            turn = transcript.turns[i]
+            talk = transcript.text[turn.start : turn.end].lower()
+            for concept in codebook.concepts:
+                if any(k.lower() in talk for k in concept.keywords):
+                    found.add((tid, i, concept.id))
+    return found
+
+
+def gioia_predictions(
+    loaded: pipeline.LoadedStudy, corpus: pipeline.Corpus, parsed
+) -> tuple[dict[tuple[str, int, str], float], dict[str, int]]:
+    """(transcript, turn, concept) → the best score suggesting it; suggestions by method."""
+    transcripts = corpus.by_id()
+    found: dict[tuple[str, int, str], float] = {}
+    methods: dict[str, int] = defaultdict(int)
+    for s in pipeline.suggest(loaded, corpus, parsed):
+        turn = transcripts[s.transcript].turn_at(s.start)
+        key = (s.transcript, transcripts[s.transcript].turns.index(turn), s.concept)
+        found[key] = max(s.score, found.get(key, 0.0))
+        methods[s.method] += 1
+    return found, dict(methods)
+
+
+def precision_by_score(found: dict[tuple[str, int, str], float], gold) -> list[str]:
+    """Whether ordering by score puts the likeliest first: precision of the (turn, leaf
+    code) pairs in each band of their best score."""
+    rows = ["precision of gioia's (turn, leaf code) pairs by score"]
+    for low, high in ((0.7, 1.01), (0.5, 0.7), (0.3, 0.5), (0.0, 0.3)):
+        band = [pair for pair, score in found.items() if low <= score < high]
+        right = sum(pair in gold for pair in band)
+        share = f"{right / len(band):.3f}" if band else "-"
+        rows.append(f"  score {low:.1f}-{min(high, 1.0):.1f}: {share} ({right} of {len(band)})")
+    return rows
+
+
+def reveal(study: Path, spans, transcripts: dict[str, Transcript], revealed: Iterable[str]):
+    """Write the human coding of the ``revealed`` interviews as accepted codings, one per
+    participant turn a coded segment overlaps (gioia codes one speaker's talk at a time)."""
+    wanted = set(revealed)
+    lines = []
+    for tid, start, end, concept in spans:
+        if tid not in wanted:
+            continue
+        transcript = transcripts[tid]
+        for i in turns_overlapping(transcript, start, end):
+            turn = transcript.turns[i]
+            a, b = max(start, turn.start), min(end, turn.end)
+            coding = Coding(
+                tid,
+                a,
+                b,
+                concept,
+                "accept",
+                "gold",
+                "import",
+                transcript.text[a:b],
+                "2024-01-01T00:00:00Z",
+            )
+            lines.append(dumps_line(coding_to_dict(coding)))
+    (study / "codings").mkdir(exist_ok=True)
+    (study / "codings" / "gold.jsonl").write_text("".join(lines), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def at_level(path: Path_, level: str) -> Path_ | None:
+    if level == "leaf":
+        return path
+    depth = int(level)
+    return path[:depth] if len(path) >= depth else None
+
+
+def pairs(found, paths: dict[str, Path_], level: str, keep: set[str]) -> set[Pair]:
+    result = set()
+    for tid, turn, concept in found:
+        code = at_level(paths[concept], level)
+        if code is not None and tid in keep:
+            result.add(((tid, turn), code))
+    return result
+
+
+def scores(gold: set[Pair], predicted: set[Pair]) -> tuple[float, ...]:
+    def prf(g: set, p: set) -> tuple[float, float, float]:
+        hit = len(g & p)
+        precision = hit / len(p) if p else 0.0
+        recall = hit / len(g) if g else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if hit else 0.0
+        return precision, recall, f1
+
+    codes = sorted({code for _, code in gold})
+    per_code = [
+        prf({x for x in gold if x[1] == code}, {x for x in predicted if x[1] == code})
+        for code in codes
+    ]
+    macro = tuple(sum(values) / len(per_code) for values in zip(*per_code, strict=True))
+    return (*prf(gold, predicted), *macro)
+
+
+def table(title: str, gold_found, methods: dict[str, set], paths, keep: set[str]) -> list[str]:
+    rows = [
+        f"{title}",
+        f"{'level':<6}{'method':<16}{'micro P':>8}{'R':>7}{'F1':>7}"
+        f"{'macro P':>9}{'R':>7}{'F1':>7}{'gold':>6}",
+    ]
+    for level in LEVELS:
+        gold = pairs(gold_found, paths, level, keep)
+        for name, found in methods.items():
+            values = scores(gold, pairs(found, paths, level, keep))
+            numbers = "".join(f"{v:>7.3f}" for v in values[:3])
+            macro = "".join(f"{v:>7.3f}" for v in values[3:])
+            rows.append(f"{level:<6}{name:<16} {numbers}  {macro}{len(gold):>6}")
+    return rows
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def run(corpus_dir: Path, dev: bool) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        study = make_study(Path(tmp) / "pdpilot", corpus_dir)
+        loaded = pipeline.load_study(study)
+        corpus = pipeline.ingest(loaded)
+        parsed = pipeline.parse(loaded, corpus)
+        transcripts = corpus.by_id()
+        paths = concept_paths(loaded.codebook)
+        spans, missing = gold_spans(corpus_dir, transcripts, paths)
+        gold = {
+            (tid, turn, concept)
+            for tid, start, end, concept in spans
+            for turn in turns_overlapping(transcripts[tid], start, end)
+        }
+        baseline = substring_predictions(transcripts, loaded.codebook)
+        out = [f"corpus {corpus_dir}: {len(spans)} coded segments located, {missing} not found"]
+        if dev:
+            for held in REVEALED:
+                reveal(study, spans, transcripts, [t for t in REVEALED if t != held])
+                with_exemplars, _ = gioia_predictions(loaded, corpus, parsed)
+                methods = {"substring": baseline, "gioia+exemplar": set(with_exemplars)}
+                out += ["", *table(f"dev: reveal the others of P1-P3, score {held}", gold,
+                                   methods, paths, {held})]  # fmt: skip
+            return out
+        keywords_only, counts = gioia_predictions(loaded, corpus, parsed)
+        out.append(f"gioia suggestions by method: {counts}")
+        without = sum(1 for g in gold if g not in baseline)
+        out.append(f"gold (turn, leaf code) pairs whose turn has none of the code's keywords: "
+                   f"{without} of {len(gold)}")  # fmt: skip
+        methods = {"substring": baseline, "gioia": set(keywords_only)}
+        out += ["", *table("all interviews P1-P7", gold, methods, paths, set(INTERVIEWS))]
+        out += ["", *precision_by_score(keywords_only, gold)]
+        reveal(study, spans, transcripts, REVEALED)
+        with_exemplars, counts = gioia_predictions(loaded, corpus, parsed)
+        out += ["", f"after revealing P1-P3, gioia suggestions by method: {counts}"]
+        methods["gioia+exemplar"] = set(with_exemplars)
+        out += ["", *table("held-out interviews P4-P7", gold, methods, paths, set(HELD_OUT))]
+        return out
+
+
+def main(argv: Sequence[str]) -> None:
+    args = [a for a in argv if not a.startswith("--")]
+    corpus_dir = Path(args[0]) if args else next(p for p in CORPORA if p.is_dir())
+    print("\n".join(run(corpus_dir, "--dev" in argv)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
