@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import spacy
@@ -23,9 +24,10 @@ from gioia.fsutil import atomic_write_bytes
 
 __all__ = [
     "DocCache",
+    "LazyDocs",
     "build_pipeline",
     "describe_pipeline",
-    "parse_texts",
+    "parse_missing",
     "pipeline_fingerprint",
 ]
 
@@ -107,7 +109,9 @@ def pipeline_fingerprint(lang: str, model: str | None) -> str:
 
 class DocCache:
     """Parsed documents stored as DocBin files named by a hash of text + pipeline, so an
-    unchanged transcript is never parsed twice. Safe to delete."""
+    unchanged transcript is never parsed twice, with their sentence spans beside them
+    (segmenting needs only those, so a warm run never loads a document it does not
+    match against). Safe to delete."""
 
     def __init__(self, folder: Path, fingerprint: str):
         self.folder = folder
@@ -117,8 +121,8 @@ class DocCache:
         digest = hashlib.sha256(self.fingerprint.encode("utf-8") + b"\0" + text.encode("utf-8"))
         return digest.hexdigest()[:32]
 
-    def _path(self, text: str) -> Path:
-        return self.folder / f"{self.key(text)}.spacy"
+    def _path(self, text: str, suffix: str = ".spacy") -> Path:
+        return self.folder / f"{self.key(text)}{suffix}"
 
     def get(self, nlp: Language, text: str) -> Doc | None:
         path = self._path(text)
@@ -133,29 +137,73 @@ class DocCache:
             return None
         return docs[0]
 
-    def put(self, doc: Doc) -> None:
+    def sentences(self, text: str) -> list[tuple[int, int]] | None:
+        """The cached sentence spans of ``text``, or None when it was never parsed."""
+        path = self._path(text, ".sents.json")
+        if not (path.is_file() and self._path(text).is_file()):
+            return None
+        try:
+            return [(start, end) for start, end in json.loads(path.read_text("utf-8"))]
+        except (ValueError, TypeError):
+            return None  # a corrupt entry is rebuilt
+
+    def put(self, doc: Doc) -> list[tuple[int, int]]:
         store = DocBin(attrs=["ORTH", "LEMMA", "SENT_START"], store_user_data=False)
         store.add(doc)
         atomic_write_bytes(self._path(doc.text), store.to_bytes())
+        spans = [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
+        atomic_write_bytes(self._path(doc.text, ".sents.json"), json.dumps(spans).encode())
+        return spans
 
 
-def parse_texts(
+class LazyDocs(Mapping[str, Doc]):
+    """Transcript id → parsed document, loaded from the cache when asked for and not
+    kept: a corpus of any size is held one document at a time."""
+
+    def __init__(self, nlp: Language, cache: DocCache, texts: Mapping[str, str]):
+        self._nlp = nlp
+        self._cache = cache
+        self._texts = texts
+
+    def __getitem__(self, transcript: str) -> Doc:
+        text = self._texts[transcript]
+        doc = self._cache.get(self._nlp, text)
+        if doc is None:  # the cache was deleted meanwhile: parse again
+            doc = self._nlp(text)
+            self._cache.put(doc)
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+def parse_missing(
     nlp: Language,
-    texts: Sequence[str],
-    cache: DocCache | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[list[Doc], int]:
-    """Parse ``texts`` in order, reusing cached documents. Returns the documents and how
-    many had to be parsed. ``progress(i)`` is called as each text is done."""
-    docs: list[Doc | None] = [cache.get(nlp, text) if cache else None for text in texts]
-    missing = [i for i, doc in enumerate(docs) if doc is None]
-    for i, doc in enumerate(docs):
-        if doc is not None and progress:
-            progress(i)
-    for i, doc in zip(missing, nlp.pipe(texts[i] for i in missing), strict=True):
-        docs[i] = doc
-        if cache:
-            cache.put(doc)
+    texts: Mapping[str, str],
+    cache: DocCache,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, list[tuple[int, int]]], int]:
+    """Sentence spans of every text: from the cache, or by parsing (in ``jobs``
+    processes) and caching the texts that are not in it. Returns the spans by id and how
+    many texts were parsed. ``progress(id)`` is called as each text is done."""
+    sentences: dict[str, list[tuple[int, int]]] = {}
+    missing = []
+    for transcript, text in texts.items():
+        cached = cache.sentences(text)
+        if cached is None:
+            missing.append(transcript)
+            continue
+        sentences[transcript] = cached
         if progress:
-            progress(i)
-    return [doc for doc in docs if doc is not None], len(missing)
+            progress(transcript)
+    stream = nlp.pipe((texts[t] for t in missing), n_process=jobs, batch_size=4)
+    for transcript, doc in zip(missing, stream, strict=True):
+        sentences[transcript] = cache.put(doc)
+        if progress:
+            progress(transcript)
+    return {t: sentences[t] for t in texts}, len(missing)

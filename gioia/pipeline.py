@@ -8,6 +8,7 @@ outputs along: study → ingest → parse → segment → suggest → journal �
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import string
 from collections import Counter
@@ -19,6 +20,7 @@ from typing import TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from gioia import __version__
 from gioia.agreement import AgreementResult, CoderCodings
 from gioia.agreement import agreement as compute_agreement
 from gioia.codebook import load_codebook
@@ -59,12 +61,14 @@ from gioia.models import (
     Segment,
     Suggestion,
     Transcript,
+    text_hash,
 )
 from gioia.nlp import (
     DocCache,
+    LazyDocs,
     build_pipeline,
     describe_pipeline,
-    parse_texts,
+    parse_missing,
     pipeline_fingerprint,
 )
 from gioia.report import (
@@ -295,36 +299,34 @@ def _write_if_changed(path: Path, text: str) -> None:
 @dataclass(frozen=True)
 class Parsed:
     nlp: Language
-    docs: dict[str, Doc]
+    docs: Mapping[str, Doc]  # loaded from the cache on access, one at a time
     segments: dict[str, tuple[Segment, ...]]
     parsed_now: int  # documents that were not in the cache
 
 
-def parse(loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress) -> Parsed:
-    """Parse every transcript (reusing cached documents) and cut it into segments."""
+def parse(
+    loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress, *, jobs: int = 1
+) -> Parsed:
+    """Parse the transcripts the cache does not hold yet (in ``jobs`` processes) and cut
+    every transcript into segments."""
     nlp_settings = loaded.study.settings.nlp
     nlp = build_pipeline(nlp_settings.lang, nlp_settings.model)
     cache = DocCache(
         loaded.study.paths.cache / "docs",
         pipeline_fingerprint(nlp_settings.lang, nlp_settings.model),
     )
-    texts = [t.text for t in corpus.transcripts]
+    texts = {t.id: t.text for t in corpus.transcripts}
     done = 0
 
-    def tick(_: int) -> None:
+    def tick(_: str) -> None:
         nonlocal done
         done += 1
         progress("parse", done, len(texts))
 
-    docs, parsed_now = parse_texts(nlp, texts, cache, tick)
+    sentences, parsed_now = parse_missing(nlp, texts, cache, jobs=jobs, progress=tick)
     max_words = loaded.study.settings.segmentation.max_words
-    segments = {}
-    for transcript, doc in zip(corpus.transcripts, docs, strict=True):
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
-        segments[transcript.id] = segment_transcript(transcript, sentences, max_words)
-    return Parsed(
-        nlp, {t.id: d for t, d in zip(corpus.transcripts, docs, strict=True)}, segments, parsed_now
-    )
+    segments = {t.id: segment_transcript(t, sentences[t.id], max_words) for t in corpus.transcripts}
+    return Parsed(nlp, LazyDocs(nlp, cache, texts), segments, parsed_now)
 
 
 def suggest(
@@ -332,8 +334,49 @@ def suggest(
 ) -> list[Suggestion]:
     """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal):
     keyword and pattern matches, vector similarity when the pipeline has vectors, and
-    exemplars learnt from the counted coders' decisions so far."""
+    exemplars learnt from the counted coders' decisions so far. When nothing they depend
+    on changed since the last run, that run's suggestions are reused."""
+    inputs = _suggestion_inputs(loaded, corpus)
+    lock = suggestions_path(loaded.study).with_suffix(".lock")
+    if lock.is_file() and lock.read_text(encoding="utf-8") == inputs:
+        previous = read_suggestions(loaded.study)
+        if previous is not None:
+            progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
+            return previous
+    suggestions = _make_suggestions(loaded, corpus, parsed, progress)
+    atomic_write_text(
+        suggestions_path(loaded.study),
+        "".join(dumps_line(suggestion_to_dict(s)) for s in suggestions),
+    )
+    atomic_write_text(lock, inputs)
+    return suggestions
 
+
+def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus) -> str:
+    """A hash of everything suggestions depend on: gioia and the NLP pipeline, the
+    codebook, the settings, every transcript's text and speakers, and the journals
+    (exemplars learn from decisions)."""
+    settings = loaded.study.settings
+    digest = hashlib.sha256()
+    for part in (
+        __version__,
+        pipeline_fingerprint(settings.nlp.lang, settings.nlp.model),
+        settings.model_dump_json(include={"nlp", "segmentation", "coders"}),
+        loaded.study.paths.codebook.read_bytes().hex(),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    for transcript in corpus.transcripts:
+        speakers = [(t.start, t.participant) for t in transcript.turns]
+        digest.update(f"{transcript.id}\0{text_hash(transcript.text)}\0{speakers}".encode())
+    codings = loaded.study.paths.codings
+    for path in sorted(codings.glob("*.jsonl")) if codings.is_dir() else ():
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _make_suggestions(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
+) -> list[Suggestion]:
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
     stats = CorpusStats.of_segments(parsed.docs, parsed.segments)
     suggestions: list[Suggestion] = []
@@ -360,10 +403,6 @@ def suggest(
         found,
     )
     suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
-    atomic_write_text(
-        suggestions_path(loaded.study),
-        "".join(dumps_line(suggestion_to_dict(s)) for s in suggestions),
-    )
     return suggestions
 
 

@@ -43,10 +43,12 @@ first (at most ``MAX_SHARED_LEMMAS`` lemmas).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import IDX, LEMMA, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -101,8 +103,11 @@ SPOKEN_FILLERS = frozenset({
 def is_word(token: Token) -> bool:
     """A token with a letter in it (not punctuation, a number in digits or a space) that
     is not one letter over and over: an anonymisation mask ("XXXX") or a sound ("mmm")."""
-    text = token.text
-    has_letter = token.is_alpha or any(ch.isalpha() for ch in text)
+    return _is_word_text(token.text)
+
+
+def _is_word_text(text: str) -> bool:
+    has_letter = any(ch.isalpha() for ch in text)
     return has_letter and (len(text) < 2 or text.count(text[0]) < len(text))
 
 
@@ -149,13 +154,30 @@ class CorpusStats:
     def of_segments(
         cls, docs: Mapping[str, Doc], segments: Mapping[str, Sequence[Segment]]
     ) -> CorpusStats:
+        # One pass over token arrays instead of Token objects: this runs over the whole
+        # corpus on every `gioia suggest`, and building Token objects dominated its time.
         frequency: Counter[str] = Counter()
         count = 0
+        word_lemma: dict[tuple[int, int], str | None] = {}
         for transcript, transcript_segments in segments.items():
             doc = docs[transcript]
+            strings = doc.vocab.strings
+            table = doc.to_array([IDX, ORTH, LEMMA])
+            starts = table[:, 0].tolist()
+            keys = list(zip(table[:, 1].tolist(), table[:, 2].tolist(), strict=True))
             for segment in transcript_segments:
-                span = segment_span(doc, segment.start, segment.end)
-                frequency.update({t.lemma_.lower() for t in span if is_word(t)})
+                first = max(bisect_right(starts, segment.start) - 1, 0)
+                last = bisect_left(starts, segment.end)
+                lemmas = set()
+                for key in keys[first:last]:
+                    if key not in word_lemma:
+                        orth, lemma = key
+                        word_lemma[key] = (
+                            strings[lemma].lower() if _is_word_text(strings[orth]) else None
+                        )
+                    if word_lemma[key] is not None:
+                        lemmas.add(word_lemma[key])
+                frequency.update(lemmas)
                 count += 1
         return cls(count, dict(frequency))
 
