@@ -15,30 +15,68 @@ import argparse
 import random
 from pathlib import Path
 
-FILLER = (
-    "I think we just sort of get on with it most of the time really and then you know "
-    "it depends on the day and who is around whether there is time at all in the morning "
-    "the practice has changed a lot over the years with more patients and more paperwork "
-    "and honestly I would say that people are kind but everyone is stretched and busy"
-).split()
+# Words of unremarkable interview talk, for filler sentences.
+FILLER = tuple(
+    """
+    I think we just sort of get on with it most of the time really and then you know
+    it depends on the day and who is around whether there is time at all in the
+    morning the practice has changed a lot over the years with more patients and
+    more paperwork and honestly I would say that people are kind but everyone is
+    stretched and busy
+    """.split()  # noqa: SIM905 - prose reads better than a list of 60 strings
+)
 # 50 concepts: (keyword, an inflected form the informants use)
 STEMS = [
-    ("rant", "ranting"), ("offload", "offloading"), ("vent", "venting"), ("cry", "cried"),
-    ("debrief", "debriefed"), ("reassure", "reassured"), ("listen", "listened"),
-    ("support", "supported"), ("advise", "advised"), ("consult", "consulted"),
-    ("mentor", "mentoring"), ("teach", "taught"), ("cover", "covered"), ("swap", "swapped"),
-    ("share", "sharing"), ("rota", "rotas"), ("visit", "visits"), ("referral", "referrals"),
-    ("complaint", "complaints"), ("inquest", "inquests"), ("coffee", "coffees"),
-    ("lunch", "lunches"), ("kitchen", "kitchens"), ("corridor", "corridors"),
-    ("partner", "partners"), ("locum", "locums"), ("trainee", "trainees"),
-    ("registrar", "registrars"), ("burnout", "burnouts"), ("pressure", "pressures"),
-    ("isolation", "isolations"), ("whatsapp", "whatsapp"), ("group", "groups"),
-    ("meeting", "meetings"), ("huddle", "huddles"), ("balint", "balint"),
-    ("appraisal", "appraisals"), ("friend", "friends"), ("family", "families"),
-    ("patient", "patients"), ("death", "deaths"), ("mistake", "mistakes"),
-    ("error", "errors"), ("guideline", "guidelines"), ("protocol", "protocols"),
-    ("hierarchy", "hierarchies"), ("culture", "cultures"), ("trust", "trusted"),
-    ("laugh", "laughed"), ("chat", "chatting"),
+    ("rant", "ranting"),
+    ("offload", "offloading"),
+    ("vent", "venting"),
+    ("cry", "cried"),
+    ("debrief", "debriefed"),
+    ("reassure", "reassured"),
+    ("listen", "listened"),
+    ("support", "supported"),
+    ("advise", "advised"),
+    ("consult", "consulted"),
+    ("mentor", "mentoring"),
+    ("teach", "taught"),
+    ("cover", "covered"),
+    ("swap", "swapped"),
+    ("share", "sharing"),
+    ("rota", "rotas"),
+    ("visit", "visits"),
+    ("referral", "referrals"),
+    ("complaint", "complaints"),
+    ("inquest", "inquests"),
+    ("coffee", "coffees"),
+    ("lunch", "lunches"),
+    ("kitchen", "kitchens"),
+    ("corridor", "corridors"),
+    ("partner", "partners"),
+    ("locum", "locums"),
+    ("trainee", "trainees"),
+    ("registrar", "registrars"),
+    ("burnout", "burnouts"),
+    ("pressure", "pressures"),
+    ("isolation", "isolations"),
+    ("whatsapp", "whatsapp"),
+    ("group", "groups"),
+    ("meeting", "meetings"),
+    ("huddle", "huddles"),
+    ("balint", "balint"),
+    ("appraisal", "appraisals"),
+    ("friend", "friends"),
+    ("family", "families"),
+    ("patient", "patients"),
+    ("death", "deaths"),
+    ("mistake", "mistakes"),
+    ("error", "errors"),
+    ("guideline", "guidelines"),
+    ("protocol", "protocols"),
+    ("hierarchy", "hierarchies"),
+    ("culture", "cultures"),
+    ("trust", "trusted"),
+    ("laugh", "laughed"),
+    ("chat", "chatting"),
 ]
 KEYWORD_RATE = 1 / 12  # share of sentences carrying a keyword
 
@@ -49,14 +87,19 @@ def codebook() -> str:
         lines += [f"  - id: dimension-{d}", f"    label: Dimension {d}", "    themes:"]
         for t in range(5):
             theme = d * 5 + t
-            lines += [f"      - id: theme-{theme}", f"        label: Theme {theme}",
-                      "        concepts:"]
+            lines += [
+                f"      - id: theme-{theme}",
+                f"        label: Theme {theme}",
+                "        concepts:",
+            ]
             for c in range(5):
                 index = theme * 5 + c
                 keyword, _ = STEMS[index]
-                lines += [f"          - id: concept-{index}",
-                          f"            label: Concept {index}",
-                          f"            keywords: [{keyword}]"]
+                lines += [
+                    f"          - id: concept-{index}",
+                    f"            label: Concept {index}",
+                    f"            keywords: [{keyword}]",
+                ]
     return "\n".join(lines) + "\n"
 
 

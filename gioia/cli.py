@@ -79,6 +79,9 @@ def _load(directory: Path, out: Path | None = None) -> pipeline.LoadedStudy:
     return loaded
 
 
+Jobs = Annotated[
+    int, typer.Option("--jobs", min=1, help="Processes that parse new transcripts in parallel.")
+]
 OutDir = Annotated[
     Path | None,
     typer.Option(
@@ -195,7 +198,7 @@ def ingest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def suggest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
+def suggest(directory: StudyDir = Path("."), jobs: Jobs = 1, as_json: JsonFlag = False) -> None:
     """Suggest first-order concepts for each segment (.gioia/suggestions.jsonl).
     Never touches codings/: a human decides every coding.
 
@@ -204,7 +207,7 @@ def suggest(directory: StudyDir = Path("."), as_json: JsonFlag = False) -> None:
     with _handle_errors(), console.progress_reporter() as progress:
         loaded = _load(directory)
         corpus = pipeline.ingest(loaded, progress)
-        parsed = pipeline.parse(loaded, corpus, progress)
+        parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
         made = pipeline.suggest(loaded, corpus, parsed, progress)
     counts: dict[str, int] = {c.id: 0 for c in loaded.codebook.concepts}
     for s in made:
@@ -492,7 +495,9 @@ def agreement(
 
 
 @app.command()
-def report(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFlag = False) -> None:
+def report(
+    directory: StudyDir = Path("."), out: OutDir = None, jobs: Jobs = 1, as_json: JsonFlag = False
+) -> None:
     """Write report/report.html, report/report.md and report/results.json from the
     counted codings.
 
@@ -500,13 +505,15 @@ def report(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFla
     """
     with _handle_errors(), console.progress_reporter() as progress:
         loaded = _load(directory, out)
-        result = pipeline.report(loaded, progress)
+        result = pipeline.report(loaded, progress, jobs=jobs)
     console.print_problems(result.warnings)
     _print_paths(result.paths, as_json)
 
 
 @app.command()
-def run(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFlag = False) -> None:
+def run(
+    directory: StudyDir = Path("."), out: OutDir = None, jobs: Jobs = 1, as_json: JsonFlag = False
+) -> None:
     """The whole pipeline for CI, non-interactive: ingest → suggest → accept (only if
     gioia.yaml sets suggest.auto_accept_min_score) → report. Exits 3 when a quality gate
     of gioia.yaml (settings.gates) fails.
@@ -515,7 +522,7 @@ def run(directory: StudyDir = Path("."), out: OutDir = None, as_json: JsonFlag =
     """
     with _handle_errors(), console.progress_reporter() as progress:
         loaded = _load(directory, out)
-        result = pipeline.run(loaded, progress)
+        result = pipeline.run(loaded, progress, jobs=jobs)
     console.print_problems(result.report.warnings)
     if result.accepted is not None:
         console.message(

@@ -12,7 +12,9 @@ import contextlib
 import hashlib
 import importlib.metadata
 import json
+import multiprocessing
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import spacy
@@ -201,9 +203,34 @@ def parse_missing(
         sentences[transcript] = cached
         if progress:
             progress(transcript)
-    stream = nlp.pipe((texts[t] for t in missing), n_process=jobs, batch_size=4)
-    for transcript, doc in zip(missing, stream, strict=True):
-        sentences[transcript] = cache.put(doc)
-        if progress:
-            progress(transcript)
+    if jobs > 1 and len(missing) > 1:
+        # Each worker parses and writes its documents to the cache itself and sends back
+        # only sentence spans: shipping Doc objects between processes (spaCy's n_process)
+        # costs more than parsing them with this light pipeline.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, context, _start_worker, (nlp, cache)) as pool:
+            done = pool.map(_parse_and_cache, (texts[t] for t in missing), chunksize=4)
+            for transcript, spans in zip(missing, done, strict=True):
+                sentences[transcript] = spans
+                if progress:
+                    progress(transcript)
+    else:
+        for transcript, doc in zip(missing, nlp.pipe(texts[t] for t in missing), strict=True):
+            sentences[transcript] = cache.put(doc)
+            if progress:
+                progress(transcript)
     return {t: sentences[t] for t in texts}, len(missing)
+
+
+_worker: tuple[Language, DocCache] | None = None
+
+
+def _start_worker(nlp: Language, cache: DocCache) -> None:
+    global _worker
+    _worker = (nlp, cache)
+
+
+def _parse_and_cache(text: str) -> list[tuple[int, int]]:
+    assert _worker is not None, "the pool initialiser sets the worker's pipeline"
+    nlp, cache = _worker
+    return cache.put(nlp(text))

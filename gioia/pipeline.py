@@ -537,10 +537,12 @@ class ReportResult:
     warnings: list[Problem]
 
 
-def report(loaded: LoadedStudy, progress: Progress = _no_progress) -> ReportResult:
+def report(
+    loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
+) -> ReportResult:
     """Render the report from the counted codings (suggestions are not re-made)."""
     corpus = ingest(loaded, progress)
-    parsed = parse(loaded, corpus, progress)
+    parsed = parse(loaded, corpus, progress, jobs=jobs)
     return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study))
 
 
@@ -595,11 +597,11 @@ class RunResult:
     failed_gates: list[str]  # why each quality gate of gioia.yaml failed
 
 
-def run(loaded: LoadedStudy, progress: Progress = _no_progress) -> RunResult:
+def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1) -> RunResult:
     """The whole pipeline for CI: ingest → suggest → accept (only when gioia.yaml sets
     ``suggest.auto_accept_min_score``) → report. Deterministic for the same inputs."""
     corpus = ingest(loaded, progress)
-    parsed = parse(loaded, corpus, progress)
+    parsed = parse(loaded, corpus, progress, jobs=jobs)
     made = suggest(loaded, corpus, parsed, progress)
     accepted = None
     min_score = loaded.study.settings.suggest.auto_accept_min_score
