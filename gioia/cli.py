@@ -21,6 +21,7 @@ import typer
 from gioia import __version__, console, pipeline
 from gioia.codebook import codebook_json_schema
 from gioia.errors import GioiaError
+from gioia.journal import lock as journal_lock
 from gioia.review import run_review
 from gioia.scaffold import init_study
 from gioia.serialise import coding_to_dict
@@ -321,9 +322,12 @@ def review(
             console.message(f"nothing to review for {coder}: every suggestion is decided")
             return
         try:
-            outcome = run_review(
-                session, console.read_key, console.prompt_line, console.render_review
-            )
+            # Held for the whole session: a second `gioia review` of the same coder in
+            # another terminal gets a clear error instead of interleaving decisions.
+            with journal_lock(session.journal):
+                outcome = run_review(
+                    session, console.read_key, console.prompt_line, console.render_review
+                )
         except KeyboardInterrupt:
             outcome = "quit"
     decided = session.progress().decided

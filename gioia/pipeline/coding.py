@@ -1,0 +1,187 @@
+"""Coders' work: the review session, a coding by quote, the audit trail."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping
+from typing import TypeVar
+
+from gioia.errors import GioiaError
+from gioia.journal import (
+    append_coding,
+    journal_path,
+    locate_quote,
+    now_utc,
+    place_codings,
+    read_journals,
+)
+from gioia.models import (
+    Codebook,
+    Coding,
+    Concept,
+)
+from gioia.pipeline.corpus import ingest, parse
+from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
+from gioia.pipeline.suggestions import suggest
+from gioia.review import ReviewSession, decided_keys, pending_items
+
+# --------------------------------------------------------------------------- review, code, log
+
+
+def review_session(
+    loaded: LoadedStudy,
+    *,
+    coder: str,
+    transcript: str | None = None,
+    concept: str | None = None,
+    theme: str | None = None,
+    min_score: float | None = None,
+    order: str = "position",
+    progress: Progress = _no_progress,
+) -> ReviewSession:
+    """The coder's pending suggestions, made afresh from the current transcripts and
+    codebook, filtered and ordered, ready for :func:`gioia.review.run_review`."""
+    path = journal_path(loaded.study.paths.codings, coder)
+    corpus = ingest(loaded, progress)
+    parsed = parse(loaded, corpus, progress)
+    made = suggest(loaded, corpus, parsed, progress)
+    by_id = corpus.by_id()
+    if transcript is not None:
+        _lookup("transcript", transcript, by_id)
+    if concept is not None:
+        concept = _lookup("concept", concept, _concepts_by_name(loaded.codebook)).id
+    if theme is not None:
+        _lookup("theme", theme, {t.id: t for t in loaded.codebook.themes})
+    journals = read_journals(loaded.study.paths.codings, [coder])
+    _, placed, _ = place_codings(journals, by_id, loaded.codebook)
+    decided = decided_keys(placed, coder)
+    items = pending_items(
+        made,
+        decided,
+        by_id,
+        loaded.codebook,
+        transcript=transcript,
+        concept=concept,
+        theme=theme,
+        min_score=min_score,
+        order=order,
+    )
+    already = Counter(
+        s.transcript for s in made if (s.transcript, s.start, s.end, s.concept) in decided
+    )
+    return ReviewSession(items, path, coder, loaded.codebook, decided_before=already)
+
+
+T = TypeVar("T")
+
+
+def _lookup(what: str, value: str, known: Mapping[str, T]) -> T:
+    """``known[value]``, or an error that suggests the closest known name."""
+    if value in known:
+        return known[value]
+    close = difflib.get_close_matches(value, list(known), n=1)
+    raise GioiaError(
+        f"no {what} {value!r} in this study",
+        hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(list(known)[:8])}",
+    )
+
+
+def _concepts_by_name(codebook: Codebook) -> dict[str, Concept]:
+    """Concepts by id and by former id (aliases)."""
+    named = {alias: c for c in codebook.concepts for alias in c.aliases}
+    return named | {c.id: c for c in codebook.concepts}
+
+
+def code(
+    loaded: LoadedStudy,
+    *,
+    coder: str,
+    transcript: str,
+    quote: str,
+    concept: str,
+    memo: str = "",
+    power: bool = False,
+) -> Coding:
+    """Record a human coding of talk no suggestion found: the quote is located in the
+    transcript's normalised text, exactly or ignoring whitespace, and must be unique."""
+    corpus = ingest(loaded)
+    by_id = corpus.by_id()
+    source = _lookup("transcript", transcript, by_id)
+    found = _lookup("concept", concept, _concepts_by_name(loaded.codebook))
+    span = locate_quote(source.text, quote)
+    text_file = loaded.study.paths.cache / "text" / f"{transcript}.txt"
+    if isinstance(span, str):
+        more = (
+            "quote more of the sentence so that it is unique"
+            if "times" in span
+            else (f"copy the quote from {text_file}, where the transcript's normalised text is")
+        )
+        raise GioiaError(f"{transcript}: {span}", hint=more)
+    start, end = span
+    turn = source.turn_at(start)
+    if turn is None or end > turn.end:
+        raise GioiaError(
+            f"{transcript}: the quote runs across speaker turns",
+            hint="code each turn's part separately",
+        )
+    if turn.is_interviewer or turn.participant is None:
+        raise GioiaError(
+            f"{transcript}: the quote is {turn.speaker}'s talk, which is not coded",
+            hint="code a participant's words; interviewer turns are kept for context only",
+        )
+    coding = Coding(
+        transcript=transcript,
+        start=start,
+        end=end,
+        concept=found.id,
+        decision="accept",
+        coder=coder,
+        source="human",
+        quote=source.text[start:end],
+        at=now_utc(),
+        memo=memo,
+        flags=("power",) if power else (),
+    )
+    append_coding(journal_path(loaded.study.paths.codings, coder), coding)
+    return coding
+
+
+# How `gioia log` groups the sources of decisions.
+SOURCE_GROUPS = {
+    "keyword": "suggestion",
+    "pattern": "suggestion",
+    "similarity": "suggestion",
+    "exemplar": "suggestion",
+    "auto": "auto",
+    "human": "manual",
+    "import": "import",
+}
+
+
+def audit_log(loaded: LoadedStudy) -> list[dict]:
+    """The audit trail per coder: decisions by kind, by source, and by day."""
+    trail = []
+    for journal in read_journals(loaded.study.paths.codings):
+        kinds: Counter[str] = Counter()
+        sources: Counter[str] = Counter()
+        days: Counter[str] = Counter()
+        for coding in journal.codings:
+            kind = "undo" if "undo" in coding.flags else coding.decision
+            kinds[kind] += 1
+            sources[f"{SOURCE_GROUPS[coding.source]}:{kind}"] += 1
+            days[coding.at[:10]] += 1
+        trail.append(
+            {
+                "coder": journal.coder,
+                "journal": str(journal.path),
+                "decisions": len(journal.codings),
+                "by_decision": dict(sorted(kinds.items())),
+                "by_source": dict(sorted(sources.items())),
+                "by_day": dict(sorted(days.items())),
+                "first": min((c.at for c in journal.codings), default=None),
+                "last": max((c.at for c in journal.codings), default=None),
+                "problems": [str(p) for p in journal.problems],
+            }
+        )
+    return trail

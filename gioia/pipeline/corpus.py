@@ -1,0 +1,158 @@
+"""Transcripts into the corpus: ingest (normalised text, speakers), then parse
+(sentences, segments)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
+from gioia.fsutil import atomic_write_text
+from gioia.ingest import (
+    SUPPORTED_SUFFIXES,
+    attribute_speakers,
+    find_transcripts,
+    read_transcript,
+)
+from gioia.models import (
+    DEFAULT_INTERVIEWER_LABELS,
+    Participant,
+    Segment,
+    Transcript,
+)
+from gioia.nlp import (
+    DocCache,
+    LazyDocs,
+    build_pipeline,
+    parse_missing,
+    pipeline_fingerprint,
+)
+from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
+from gioia.segment import segment_transcript
+
+# --------------------------------------------------------------------------- ingest
+
+
+def ingest(
+    loaded: LoadedStudy, progress: Progress = _no_progress, *, strict: bool = True
+) -> Corpus:
+    """Read every transcript into its normalised text (written to .gioia/text/), and
+    attribute speakers to participants. Every unreadable file is listed in one error;
+    with ``strict=False`` (for `gioia check`) they are returned as problems instead,
+    with the transcripts that could be read."""
+    settings = loaded.study.settings
+    # gioia.yaml adds labels to the defaults: a study naming its interviewer "Dan" still
+    # wants "Interviewer" recognised in a transcript that uses it.
+    interviewer_labels = tuple(
+        dict.fromkeys((*settings.interviewer_labels, *DEFAULT_INTERVIEWER_LABELS))
+    )
+    folder = loaded.study.paths.transcripts
+    if not folder.is_dir():
+        raise GioiaError(
+            f"no transcripts folder at {folder}",
+            hint="put transcripts in transcripts/ or set settings.paths.transcripts",
+        )
+    found = find_transcripts(folder)
+    if not found:
+        raise GioiaError(
+            f"no transcripts found in {folder}",
+            hint=f"supported: {', '.join(SUPPORTED_SUFFIXES)} files with speaker turns",
+        )
+    transcripts: list[Transcript] = []
+    problems: list[Problem] = []
+    participants = loaded.participants or tuple(Participant(tid) for tid, _ in found)
+    for done, (tid, path) in enumerate(found, start=1):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            transcript = read_transcript(
+                path,
+                transcript_id=tid,
+                rel_path=rel,
+                encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
+                interviewer_labels=interviewer_labels,
+            )
+        except TranscriptError as exc:
+            problems += _in_folder(exc.problems, folder)
+            continue
+        transcript, speaker_problems = attribute_speakers(transcript, participants)
+        problems += _in_folder(speaker_problems, folder)
+        problems += [
+            Problem(w, Location(str(path)), severity="warning") for w in transcript.warnings
+        ]
+        transcripts.append(transcript)
+        progress("ingest", done, len(found))
+    if strict and any(p.is_error for p in problems):
+        raise ConfigError(problems, message="some transcripts could not be read")
+    text_dir = loaded.study.paths.cache / "text"
+    for transcript in transcripts:
+        _write_if_changed(text_dir / f"{transcript.id}.txt", transcript.text)
+    speaking = {t.participant for tr in transcripts for t in tr.turns if t.participant}
+    for p in loaded.participants:
+        if p.id not in speaking:
+            problems.append(
+                Problem(
+                    f"participant {p.id} has no talk in any transcript",
+                    Location(str(loaded.study.paths.participants)),
+                    hint="add their transcript, or set the transcript/speaker column",
+                    severity="warning",
+                )
+            )
+    return Corpus(
+        tuple(transcripts), tuple(p for p in participants if p.id in speaking), tuple(problems)
+    )
+
+
+def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
+    """Readers name files relative to the transcripts folder; messages name them from
+    where the user stands."""
+    return [
+        replace(p, location=replace(p.location, file=str(folder / p.location.file)))
+        if p.location and not Path(p.location.file).is_absolute()
+        else p
+        for p in problems
+    ]
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write_text(path, text)
+
+
+# --------------------------------------------------------------------------- parse + suggest
+
+
+@dataclass(frozen=True)
+class Parsed:
+    nlp: Language
+    docs: Mapping[str, Doc]  # loaded from the cache on access, one at a time
+    segments: dict[str, tuple[Segment, ...]]
+    parsed_now: int  # documents that were not in the cache
+
+
+def parse(
+    loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress, *, jobs: int = 1
+) -> Parsed:
+    """Parse the transcripts the cache does not hold yet (in ``jobs`` processes) and cut
+    every transcript into segments."""
+    nlp_settings = loaded.study.settings.nlp
+    nlp = build_pipeline(nlp_settings.lang, nlp_settings.model)
+    cache = DocCache(
+        loaded.study.paths.cache / "docs",
+        pipeline_fingerprint(nlp_settings.lang, nlp_settings.model),
+    )
+    texts = {t.id: t.text for t in corpus.transcripts}
+    done = 0
+
+    def tick(_: str) -> None:
+        nonlocal done
+        done += 1
+        progress("parse", done, len(texts))
+
+    sentences, parsed_now = parse_missing(nlp, texts, cache, jobs=jobs, progress=tick)
+    max_words = loaded.study.settings.segmentation.max_words
+    segments = {t.id: segment_transcript(t, sentences[t.id], max_words) for t in corpus.transcripts}
+    return Parsed(nlp, LazyDocs(nlp, cache, texts), segments, parsed_now)

@@ -1,0 +1,69 @@
+"""REFI-QDA and CSV export, and imports from other QDA tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gioia.errors import GioiaError
+from gioia.fsutil import atomic_write_bytes, atomic_write_text
+from gioia.interchange import (
+    ImportResult,
+    build_csv,
+    build_qdc,
+    build_qdpx,
+    import_qdc,
+    import_qdpx,
+)
+from gioia.pipeline.analysis import analyse
+from gioia.pipeline.corpus import ingest
+from gioia.pipeline.loading import LoadedStudy
+from gioia.report import (
+    reportable_attributes,
+)
+
+# --------------------------------------------------------------------------- interchange
+
+EXPORT_FORMATS = ("qdpx", "qdc", "csv")
+
+
+def export(loaded: LoadedStudy, *, format: str, out: Path | None = None) -> Path:
+    """The study as a REFI-QDA project (qdpx), its codebook (qdc) or its counted codings
+    as CSV, written atomically to ``out`` (default: report/<study>.<format>)."""
+    if format not in EXPORT_FORMATS:
+        raise GioiaError(f"unknown export format {format!r}", hint="use qdpx, qdc or csv")
+    study = loaded.study
+    target = out or study.paths.report / f"{study.root.resolve().name}.{format}"
+    if format == "qdc":
+        atomic_write_bytes(target, build_qdc(loaded.codebook))
+        return target
+    corpus = ingest(loaded)
+    analysis = analyse(loaded, corpus)
+    common = {
+        "codebook": loaded.codebook,
+        "transcripts": corpus.transcripts,
+        "participants": corpus.participants,
+        "codings": analysis.counted,
+        "attributes": reportable_attributes(study.settings.reportable, corpus.participants),
+    }
+    if format == "qdpx":
+        title = study.metadata.get("title") or loaded.codebook.title
+        atomic_write_bytes(target, build_qdpx(title=title, **common))
+    else:
+        atomic_write_text(target, build_csv(**common))
+    return target
+
+
+def import_file(source: Path, study: Path, *, levels: str | None = None) -> ImportResult:
+    """Build or update a study from another QDA tool's REFI-QDA export (.qdpx or .qdc).
+    Journals are only appended to; importing the same file twice adds nothing."""
+    suffix = source.suffix.lower()
+    if not source.is_file():
+        raise GioiaError(f"no file {source}", hint="give the path of a .qdpx or .qdc export")
+    if suffix == ".qdpx":
+        return import_qdpx(source, study, levels=levels)
+    if suffix == ".qdc":
+        return import_qdc(source, study, levels=levels)
+    raise GioiaError(
+        f"{source.name}: gioia imports REFI-QDA .qdpx projects and .qdc codebooks",
+        hint="export your project from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette as REFI-QDA",
+    )

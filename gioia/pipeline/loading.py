@@ -1,0 +1,107 @@
+"""Loading a study: its configuration files, validated together."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gioia.codebook import load_codebook
+from gioia.errors import ConfigError, Problem
+from gioia.models import (
+    Codebook,
+    Participant,
+    Transcript,
+)
+from gioia.report import (
+    reportable_attributes,
+)
+from gioia.study import Study, load_participants, open_study
+
+# Called as progress(stage, done, total) while a stage works through transcripts.
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    """A study whose configuration files all validated."""
+
+    study: Study
+    codebook: Codebook
+    participants: tuple[Participant, ...]  # participants.csv rows; () if there is none
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    transcripts: tuple[Transcript, ...]
+    participants: tuple[Participant, ...]  # those with talk in the corpus, in study order
+    problems: tuple[Problem, ...]  # warnings; errors too when ingested with strict=False
+
+    def by_id(self) -> dict[str, Transcript]:
+        return {t.id: t for t in self.transcripts}
+
+
+def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
+    """Open a study and validate gioia.yaml, codebook.yaml and participants.csv together,
+    so one run lists every configuration problem. ``out`` moves everything gioia writes
+    (the report and the .gioia cache) elsewhere, for a study that is read-only."""
+    study, warnings = open_study(root)
+    if out is not None:
+        study = replace(
+            study, paths=replace(study.paths, report=out.resolve(), cache=out.resolve() / ".gioia")
+        )
+    problems: list[Problem] = list(warnings)
+    codebook = None
+    participants: tuple[Participant, ...] = ()
+    try:
+        codebook, codebook_warnings = load_codebook(study.paths.codebook)
+        problems += codebook_warnings
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
+        participants, participant_warnings = load_participants(study.paths.participants)
+        problems += participant_warnings
+    except ConfigError as exc:
+        problems += exc.problems
+    problems += _attribution_problems(study, participants)
+    if codebook is None or any(p.is_error for p in problems):
+        raise ConfigError(problems)
+    return LoadedStudy(study, codebook, participants, tuple(problems))
+
+
+def _attribution_problems(study: Study, participants: Sequence[Participant]) -> list[Problem]:
+    """Fields of the attribution template must be columns of participants.csv, and are
+    only filled in when reportable (DESIGN §4)."""
+    template = study.settings.attribution
+    where = study.location("settings", "attribution")
+    columns = {k for p in participants for k in p.attributes}
+    allowed = reportable_attributes(study.settings.reportable, participants)
+    problems = []
+    for _, name, _, _ in string.Formatter().parse(template):
+        if not name or name == "id":
+            continue
+        if participants and name not in columns:
+            problems.append(
+                Problem(
+                    f"attribution template {template!r} names {{{name}}}, "
+                    "which is not a column of participants.csv",
+                    where,
+                    hint="use {id} or a participants.csv column",
+                )
+            )
+        elif name not in allowed:
+            problems.append(
+                Problem(
+                    f"attribution field {{{name}}} is not reportable: quotes will leave it out",
+                    where,
+                    hint=f"add {name} to settings.reportable if it may appear in reports",
+                    severity="warning",
+                )
+            )
+    return problems

@@ -1,0 +1,182 @@
+"""Suggestions made and cached, and batch acceptance (`gioia accept`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gioia import __version__
+from gioia.fsutil import atomic_write_text
+from gioia.journal import (
+    append_coding,
+    journal_path,
+    now_utc,
+    place_codings,
+    read_journals,
+)
+from gioia.models import (
+    Coding,
+    Suggestion,
+    text_hash,
+)
+from gioia.nlp import (
+    pipeline_fingerprint,
+)
+from gioia.pipeline.corpus import Parsed
+from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
+from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
+from gioia.similarity import CorpusStats, suggest_exemplars
+from gioia.study import Study
+from gioia.suggest import ConceptMatcher, suggest_by_vectors, suggest_for_transcript
+
+
+def suggest(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
+) -> list[Suggestion]:
+    """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal):
+    keyword and pattern matches, vector similarity when the pipeline has vectors, and
+    exemplars learnt from the counted coders' decisions so far. When nothing they depend
+    on changed since the last run, that run's suggestions are reused."""
+    inputs = _suggestion_inputs(loaded, corpus)
+    lock = suggestions_path(loaded.study).with_suffix(".lock")
+    if lock.is_file() and lock.read_text(encoding="utf-8") == inputs:
+        previous = read_suggestions(loaded.study)
+        if previous is not None:
+            progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
+            return previous
+    suggestions = _make_suggestions(loaded, corpus, parsed, progress)
+    atomic_write_text(
+        suggestions_path(loaded.study),
+        "".join(dumps_line(suggestion_to_dict(s)) for s in suggestions),
+    )
+    atomic_write_text(lock, inputs)
+    return suggestions
+
+
+def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus) -> str:
+    """A hash of everything suggestions depend on: gioia and the NLP pipeline, the
+    codebook, the settings, every transcript's text and speakers, and the journals
+    (exemplars learn from decisions)."""
+    settings = loaded.study.settings
+    digest = hashlib.sha256()
+    for part in (
+        __version__,
+        pipeline_fingerprint(settings.nlp.lang, settings.nlp.model),
+        settings.model_dump_json(include={"nlp", "segmentation", "coders"}),
+        loaded.study.paths.codebook.read_bytes().hex(),
+    ):
+        digest.update(part.encode("utf-8") + b"\0")
+    for transcript in corpus.transcripts:
+        speakers = [(t.start, t.participant) for t in transcript.turns]
+        digest.update(f"{transcript.id}\0{text_hash(transcript.text)}\0{speakers}".encode())
+    codings = loaded.study.paths.codings
+    for path in sorted(codings.glob("*.jsonl")) if codings.is_dir() else ():
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _make_suggestions(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
+) -> list[Suggestion]:
+    matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
+    stats = CorpusStats.of_segments(parsed.docs, parsed.segments)
+    suggestions: list[Suggestion] = []
+    for done, transcript in enumerate(corpus.transcripts, start=1):
+        suggestions += suggest_for_transcript(
+            parsed.docs[transcript.id], parsed.segments[transcript.id], matcher, stats
+        )
+        progress("suggest", done, len(corpus.transcripts))
+    found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
+    suggestions += suggest_by_vectors(
+        parsed.nlp, loaded.codebook, parsed.docs, parsed.segments, found
+    )
+    journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
+    accepted, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+    found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
+    suggestions += suggest_exemplars(
+        parsed.nlp,
+        loaded.codebook,
+        parsed.docs,
+        parsed.segments,
+        stats,
+        accepted,
+        decisions,
+        found,
+    )
+    suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
+    return suggestions
+
+
+def suggestions_path(study: Study) -> Path:
+    return study.paths.cache / "suggestions.jsonl"
+
+
+def read_suggestions(study: Study) -> list[Suggestion] | None:
+    """The suggestions of the last ``gioia suggest``, or None when there are none yet."""
+    path = suggestions_path(study)
+    if not path.is_file():
+        return None
+    try:
+        return [
+            suggestion_from_dict(json.loads(line))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except (ValueError, KeyError, TypeError):
+        return None  # a damaged cache is rebuilt by the next `gioia suggest`
+
+
+# --------------------------------------------------------------------------- accept
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    coder: str
+    journal: Path
+    accepted: int
+    already_decided: int
+    below_score: int
+
+
+def accept(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    suggestions: Sequence[Suggestion],
+    *,
+    coder: str,
+    min_score: float,
+) -> AcceptResult:
+    """Accept every suggestion scoring at least ``min_score`` that ``coder`` has not
+    decided yet, recorded as ``source: auto``. Decisions already made are never touched."""
+    path = journal_path(loaded.study.paths.codings, coder)
+    journals = read_journals(loaded.study.paths.codings, [coder])
+    decided = {c.key for j in journals for c in j.codings}
+    texts = {t.id: t.text for t in corpus.transcripts}
+    accepted = already = below = 0
+    for s in suggestions:
+        if s.score < min_score:
+            below += 1
+            continue
+        if (s.transcript, s.start, s.end, s.concept) in decided:
+            already += 1
+            continue
+        append_coding(
+            path,
+            Coding(
+                transcript=s.transcript,
+                start=s.start,
+                end=s.end,
+                concept=s.concept,
+                decision="accept",
+                coder=coder,
+                source="auto",
+                quote=texts[s.transcript][s.start : s.end],
+                at=now_utc(),
+                score=s.score,
+            ),
+        )
+        accepted += 1
+    return AcceptResult(coder, path, accepted, already, below)
