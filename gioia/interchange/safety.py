@@ -92,7 +92,9 @@ def read_archive(path: Path) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
             return _read_entries(archive, path.name, where)
-    except zipfile.BadZipFile as exc:
+    # zipfile raises NotImplementedError for a compression method or zip version it
+    # cannot read: for the user that is the same as a broken archive.
+    except (zipfile.BadZipFile, NotImplementedError) as exc:
         raise InterchangeError(
             f"{path.name} is not a REFI-QDA project archive ({exc})",
             hint="a .qdpx file is a zip archive; export the project again as REFI-QDA (.qdpx)",
@@ -106,7 +108,7 @@ def check_nested_zip(data: bytes, name: str, where: Location) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_infos(archive.infolist(), name, where)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError):
         return  # not a zip at all: the reader reports the broken document
 
 
