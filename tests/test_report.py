@@ -229,9 +229,12 @@ def results():
 
 def test_markdown_themes_table_shows_participants_n_of_total(results):
     markdown = render_markdown(results)
-    assert "| &emsp;**Shared space** | theme | 2 (of 3) | 3 |" in markdown
-    assert "| **Practice** | dimension | 2 (of 3) | 4 |" in markdown
-    assert "| &emsp;&emsp;no time | concept | 1 (of 3) | 1 |" in markdown
+    assert (
+        "| &emsp;**Shared space** | theme | Definition of Shared space. | 2 (of 3) | 3 |"
+        in markdown
+    )
+    assert "| **Practice** | dimension | Definition of Practice. | 2 (of 3) | 4 |" in markdown
+    assert "| &emsp;&emsp;no time | concept | Definition of no time. | 1 (of 3) | 1 |" in markdown
 
 
 def test_markdown_escapes_transcript_text_in_table_cells_and_quotes(results):
