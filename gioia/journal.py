@@ -7,17 +7,32 @@ the middle is an error naming the line, because silently skipping it would drop 
 decision). Placing a decision in the current corpus is also here: a line is placed at its
 offsets when the text there still equals its quote, else re-anchored by its quote; what
 cannot be placed is *orphaned* and reported, never dropped.
+
+One process writes a journal at a time: :func:`lock` holds an advisory lock on a hidden
+sidecar file (``codings/.ms.jsonl.lock``, holding the writer's pid) for a whole review
+session or batch, and every append takes it too, so two terminals open on the same
+coder cannot interleave or tear lines. The lock is released when the process ends, even
+by SIGKILL, so a leftover lock file never blocks anyone.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: lock a byte range instead (not exercised by the tests)
+    fcntl = None
+    import msvcrt
 
 from gioia.errors import JournalError, Location, Problem
 from gioia.models import SOURCES, Codebook, Coding, Orphan, PlacedCoding, Transcript
@@ -35,6 +50,7 @@ __all__ = [
     "append_codings",
     "journal_path",
     "locate_quote",
+    "lock",
     "now_utc",
     "place_codings",
     "read_journal",
@@ -68,10 +84,90 @@ def journal_path(codings_dir: Path, coder: str) -> Path:
     return codings_dir / f"{coder}.jsonl"
 
 
+# How long a single append waits for a journal another process holds: long enough for
+# a concurrent append to finish, short enough to fail fast against a review session.
+APPEND_WAIT_SECONDS = 2.0
+_RETRY_SECONDS = 0.05
+_WINDOWS_LOCK_OFFSET = 1 << 20
+# Journals this process holds, with how many nested lock() calls hold each.
+_held: dict[Path, int] = {}
+
+
+@contextmanager
+def lock(path: Path, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold the journal at ``path`` for this process: hold it around a review session
+    or a batch of appends, so that a second process writing the same journal fails with
+    a clear JournalError instead of interleaving lines. Re-entrant within a process.
+    ``wait`` is how many seconds to retry while another process holds it."""
+    sidecar = path.with_name(f".{path.name}.lock").absolute()
+    if sidecar in _held:
+        _held[sidecar] += 1
+        try:
+            yield
+        finally:
+            _held[sidecar] -= 1
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise JournalError(
+            f"cannot write the journal {path}: {exc.strerror or exc}",
+            location=Location.of(path),
+            hint=f"check that you may write to {path.parent}",
+        ) from None
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise _busy(path, fd)
+            time.sleep(_RETRY_SECONDS)
+        # The holder's pid is only for the second process's message.
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        _held[sidecar] = 1
+        try:
+            yield
+        finally:
+            del _held[sidecar]
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            # Windows locks bytes, and a locked byte cannot be read: lock one far past
+            # the pid so that the second process can still read who holds the journal.
+            os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:  # another process holds it
+        return False
+    return True
+
+
+def _busy(path: Path, fd: int) -> JournalError:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = os.read(fd, 32).decode("ascii", "replace").strip()
+    except OSError:
+        holder = ""
+    pid = f"pid {holder}" if holder.isdigit() else "pid unknown"
+    return JournalError(
+        f"{path} is being written by another gioia process ({pid}); finish or quit that one first",
+        location=Location.of(path),
+        hint="one coder's journal is written from one terminal at a time",
+    )
+
+
 def append_coding(path: Path, coding: Coding) -> None:
-    """Append one decision, flushed and fsynced before returning."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab") as handle:
+    """Append one decision, flushed and fsynced before returning. Waits a moment for a
+    journal another process is writing, then raises JournalError."""
+    with lock(path, wait=APPEND_WAIT_SECONDS), open(path, "ab") as handle:
         # A crash can leave a torn last line without its newline. Start on a fresh line
         # so the torn fragment stays a line of its own and the new decision is intact.
         if handle.tell() > 0:
@@ -96,7 +192,16 @@ def read_journal(path: Path) -> Journal:
     """Read and validate a journal. Raises JournalError for a malformed line that is not
     the last one; a malformed last line (a torn write) becomes a warning."""
     coder = path.stem
-    data = path.read_bytes()
+    try:
+        if not path.is_file():  # a folder, or a pipe or device that could block forever
+            raise OSError(0, "not a regular file")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise JournalError(
+            f"cannot read the journal {path}: {exc.strerror or exc}",
+            location=Location.of(path),
+            hint="a journal is a file codings/<coder>.jsonl that you may read",
+        ) from None
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -150,6 +255,10 @@ def _parse_line(raw: bytes, coder: str) -> Coding:
         raise ValueError(f"not UTF-8 ({exc.reason})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # Python refuses to read an integer of over 4,300 digits
+        raise ValueError("not a journal line (a number thousands of digits long)") from None
+    except RecursionError:
+        raise ValueError("not a journal line (brackets nested thousands deep)") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     missing = [key for key in CODING_REQUIRED if key not in data]
@@ -158,9 +267,12 @@ def _parse_line(raw: bytes, coder: str) -> Coding:
     unknown = sorted(set(data) - set(CODING_REQUIRED) - set(CODING_OPTIONAL))
     if unknown:
         raise ValueError(f"unknown key {', '.join(unknown)}")
-    for key in ("transcript", "concept", "coder", "source", "quote", "at"):
-        if not isinstance(data[key], str):
+    for key in ("transcript", "concept", "coder", "source", "quote", "at", "memo"):
+        if key in data and not isinstance(data[key], str):
             raise ValueError(f"{key} must be a string")
+        # JSON can escape half a character (\ud800); no output could be written with it.
+        if key in data and not _is_unicode(data[key]):
+            raise ValueError(f"{key} holds an escaped lone surrogate such as \\ud800")
     for key in ("start", "end"):
         if not isinstance(data[key], int) or isinstance(data[key], bool):
             raise ValueError(f"{key} must be an integer")
@@ -174,14 +286,24 @@ def _parse_line(raw: bytes, coder: str) -> Coding:
     if data["coder"] != coder:
         raise ValueError(f"coder {data['coder']!r} in the journal of {coder!r}")
     score = data.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-        raise ValueError("score must be a number")
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, int | float) or not math.isfinite(score)
+    ):
+        raise ValueError("score must be a number")  # NaN and Infinity are JSON to Python
     flags = data.get("flags", [])
     if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
         raise ValueError("flags must be a list of strings")
-    if not isinstance(data.get("memo", ""), str):
-        raise ValueError("memo must be a string")
+    if not all(_is_unicode(flag) for flag in flags):
+        raise ValueError("flags hold an escaped lone surrogate such as \\ud800")
     return coding_from_dict(data)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- placement

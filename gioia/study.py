@@ -1,4 +1,5 @@
-"""A study on disk: gioia.yaml (prose and settings), participants.csv, and its paths.
+"""A study on disk: gioia.yaml (prose and settings), its paths, and participants.csv
+(read by :mod:`gioia.participants`, re-exported here).
 
 A folder with only ``transcripts/`` and ``codebook.yaml`` is a complete study: a missing
 gioia.yaml means every default, a missing participants.csv means participants are
@@ -9,9 +10,6 @@ values are errors with their line, all listed at once.
 from __future__ import annotations
 
 import codecs
-import csv
-import difflib
-import io
 import re
 import string
 from collections.abc import Mapping
@@ -30,7 +28,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from gioia.errors import ConfigError, Location, Problem, StudyError
-from gioia.models import DEFAULT_INTERVIEWER_LABELS, Participant
+from gioia.models import DEFAULT_INTERVIEWER_LABELS
+from gioia.participants import load_participants
 from gioia.yamlsource import (
     YamlDocument,
     YamlPath,
@@ -39,7 +38,6 @@ from gioia.yamlsource import (
     in_file_order,
     invalid,
     load_yaml,
-    read_text,
     validation_problems,
 )
 
@@ -74,7 +72,8 @@ def _check_bin_label(label: str) -> str:
 def _check_encoding(name: str) -> str:
     try:
         codecs.lookup(name)
-    except LookupError:
+        "".encode(name)  # codecs that are no text encoding (base64, rot13) fail here
+    except (LookupError, UnicodeError):
         hint = "use a Python codec name such as utf-8, cp1252 or latin-1"
         raise invalid("unknown_encoding", f"unknown encoding '{name}'", hint) from None
     return name
@@ -177,6 +176,14 @@ class GateSettings(_Section):
     min_alpha: Score | None = None
 
 
+class LimitSettings(_Section):
+    """How large an input gioia reads: beyond it a file is refused with a message, not
+    read for minutes (legacy encodings are detected at about 3 s per MB) or parsed into
+    gigabytes. A two-hour interview is about 100 kB of text."""
+
+    transcript_mb: Annotated[float, Field(gt=0)] = 10
+
+
 class Settings(_Section):
     """Everything gioia does; every key optional."""
 
@@ -201,6 +208,7 @@ class Settings(_Section):
     anonymise: Annotated[dict[str, str], blank_as({})] = {}
     min_cell: Count = 1
     gates: Annotated[GateSettings, blank_as({})] = GateSettings()
+    limits: Annotated[LimitSettings, blank_as({})] = LimitSettings()
 
 
 class StudyConfig(_Section):
@@ -277,24 +285,42 @@ def open_study(root: Path) -> tuple[Study, tuple[Problem, ...]]:
     except ValidationError as exc:
         problems += validation_problems(exc, document, StudyConfig, _hint_for)
         raise ConfigError(in_file_order(problems)) from None
-    if problems:  # duplicate keys
+    paths = _resolve_paths(root, document, config.settings.paths, problems)
+    if problems:  # duplicate keys, values that cannot be read, unusable paths
         raise ConfigError(problems)
-    paths = _resolve_paths(root, config_file, config.settings.paths)
     warnings = _missing_path_warnings(document, paths)
     return Study(root, config, paths, document.positions), tuple(warnings)
 
 
-def _resolve_paths(root: Path, config_file: Path, paths: PathSettings) -> StudyPaths:
-    def resolve(value: str) -> Path:
-        return (root / Path(value).expanduser()).resolve()
+def _resolve_paths(
+    root: Path, document: YamlDocument, paths: PathSettings, problems: list[Problem]
+) -> StudyPaths:
+    def resolve(key: str) -> Path:
+        value = getattr(paths, key)
+        try:
+            path = (root / Path(value).expanduser()).resolve()
+            path.exists()  # a name too long for the file system fails here, not later
+        except (OSError, RuntimeError, ValueError) as exc:  # ~nobody, a NUL, too long
+            where = ("settings", "paths", key)
+            reason = getattr(exc, "strerror", None) or str(exc)
+            shown = repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+            problems.append(
+                Problem(
+                    f"{format_path(where)}: {shown} cannot be used as a path ({reason})",
+                    document.location(where),
+                    "paths are relative to the study folder; ~ is your home folder",
+                )
+            )
+            return root
+        return path
 
     return StudyPaths(
-        config=config_file,
-        transcripts=resolve(paths.transcripts),
-        codings=resolve(paths.codings),
-        codebook=resolve(paths.codebook),
-        participants=resolve(paths.participants),
-        report=resolve(paths.report),
+        config=document.path,
+        transcripts=resolve("transcripts"),
+        codings=resolve("codings"),
+        codebook=resolve("codebook"),
+        participants=resolve("participants"),
+        report=resolve("report"),
         cache=root / CACHE_DIR,
     )
 
@@ -329,90 +355,3 @@ def _hint_for(details: ErrorDetails) -> str | None:
     if loc == ("settings", "nlp", "lang"):
         return "a spaCy language code, e.g. en, de or nl"
     return None
-
-
-# --------------------------------------------------------------- participants.csv
-
-
-def load_participants(path: Path) -> tuple[tuple[Participant, ...], tuple[Problem, ...]]:
-    """Read participants.csv (UTF-8, with or without BOM; comma, semicolon or tab).
-
-    A missing or empty file is no error: participants are then derived from the
-    transcripts. Returns the participants in row order with warnings; raises ConfigError
-    listing every error, each with the 1-based line of its row.
-    """
-    if not path.exists():
-        return (), ()
-    text = read_text(path, what=path.name, missing_hint="")
-    if not text.strip():
-        return (), ()
-    delimiter = max(",;\t", key=text.splitlines()[0].count)  # a tie goes to the comma
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip() for name in next(reader)]
-    rows: list[tuple[int, list[str]]] = []  # (line where the row starts, its cells)
-    line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append((line, [cell.strip() for cell in cells]))
-        line = reader.line_num + 1
-    problems = _header_problems(path, header, rows)
-    if "id" not in header:  # every row would lack an id: the header problem says it all
-        raise ConfigError(problems)
-
-    participants = []
-    first_line_of: dict[str, int] = {}
-    for line, cells in rows:
-        where = Location.of(path, line)
-        values = dict(zip(header, cells, strict=False))
-        participant_id = values.get("id", "")
-        if any(cells[len(header) :]):
-            message = f"row has {len(cells)} values but the header names {len(header)} columns"
-            hint = 'quote values that contain the delimiter, e.g. "Smith, J."'
-        elif not participant_id:
-            message, hint = "row has no id", "every row needs an id"
-        elif participant_id in first_line_of:
-            message = (
-                f"duplicate id '{participant_id}' (first at line {first_line_of[participant_id]})"
-            )
-            hint = "each participant has one row; merge the rows or correct the id"
-        else:
-            first_line_of[participant_id] = line
-            attributes = {
-                name: values.get(name, "")
-                for name in header
-                if name and name not in ("id", "transcript", "speaker")
-            }
-            participants.append(
-                Participant(
-                    participant_id,
-                    attributes,
-                    transcript=values.get("transcript") or None,
-                    speaker=values.get("speaker") or None,
-                )
-            )
-            continue
-        problems.append(Problem(message, where, hint))
-    if problems:
-        raise ConfigError(problems)
-    return tuple(participants), ()
-
-
-def _header_problems(
-    path: Path, header: list[str], rows: list[tuple[int, list[str]]]
-) -> list[Problem]:
-    where = Location.of(path, 1)
-    problems = []
-    if "id" not in header:
-        close = [name for name in header if name.lower() == "id"]
-        close = close or difflib.get_close_matches("id", header, n=1)
-        hint = "the first line names the columns, and one of them must be id"
-        hint = f"rename column '{close[0]}' to 'id'" if close else hint
-        problems.append(Problem("no 'id' column in the header", where, hint))
-    for index, name in enumerate(header):
-        if name and name in header[:index]:
-            problems.append(Problem(f"column '{name}' appears twice", where, "rename one"))
-        # An unnamed column without values is a spreadsheet's trailing delimiter: harmless.
-        if not name and any(index < len(cells) and cells[index] for _, cells in rows):
-            message = f"column {index + 1} has values but no name"
-            problems.append(Problem(message, where, "name it in the header"))
-    return problems

@@ -6,6 +6,9 @@ this module composes the node tree itself, builds the data from it, remembers ea
 value's position by its path (``("dimensions", 0, "themes", 1, "id")``) and reports
 duplicate keys. :func:`validation_problems` turns a pydantic ``ValidationError`` about
 that data into :class:`~gioia.errors.Problem` objects pointing at those positions.
+
+Reading is bounded (see :mod:`gioia._yamltree`): a file over :data:`MAX_CONFIG_BYTES`
+is refused before it is parsed, deep nesting and alias bombs while it is.
 """
 
 from __future__ import annotations
@@ -22,9 +25,25 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from gioia._yamltree import (
+    MAX_ALIAS_VALUES,
+    MAX_CONFIG_BYTES,
+    MAX_DEPTH,
+    BoundedLoader,
+    Builder,
+    Refused,
+    YamlPath,
+    character_problem,
+    format_path,
+    show_value,
+    syntax_problem,
+)
 from gioia.errors import ConfigError, Location, Problem
 
 __all__ = [
+    "MAX_ALIAS_VALUES",
+    "MAX_CONFIG_BYTES",
+    "MAX_DEPTH",
     "YamlDocument",
     "YamlPath",
     "allowed_keys",
@@ -37,27 +56,6 @@ __all__ = [
     "read_text",
     "validation_problems",
 ]
-
-YamlPath = tuple[str | int, ...]
-
-# Hints for the YAML syntax errors researchers run into most, keyed by a fragment of
-# PyYAML's problem text.
-_SYNTAX_HINTS = (
-    ("'\\t'", "YAML indents with spaces, not tabs"),
-    (
-        "mapping values are not allowed",
-        "a value containing ': ' must be quoted, e.g. label: \"Note: this\"; "
-        "otherwise check the indentation of the line",
-    ),
-    ("expected <block end>", "check the indentation: items of one list or mapping line up"),
-    ("found unexpected end of stream", "a quote or bracket is opened but never closed"),
-    ("found undefined alias", "'*' starts an alias in YAML; quote a value that begins with *"),
-    ("expected a single document", "remove the '---' separator: one document per file"),
-)
-_GENERIC_SYNTAX_HINT = (
-    "check the indentation (spaces only) and quote values that contain ': ' or start "
-    "with one of [ ] { } * & ! % @ `"
-)
 
 # What pydantic's type errors expected, in a researcher's words.
 _EXPECTED = {
@@ -113,7 +111,21 @@ def read_text(path: Path, *, what: str, missing_hint: str) -> str:
         raise ConfigError([Problem(f"{what} not found: {path}", where, missing_hint)])
     if not path.is_file():
         raise ConfigError([Problem(f"{what} is not a file: {path}", where, "expected a file here")])
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            message = (
+                f"{what} is {size / 2**20:.1f} MB; gioia reads configuration files of up "
+                f"to {MAX_CONFIG_BYTES // 2**20} MB"
+            )
+            hint = "a hand-written file is far smaller: check that the path names the right file"
+            raise ConfigError([Problem(message, where, hint)])
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = Problem(
+            f"cannot read {what}: {exc.strerror or exc}", where, "check its permissions"
+        )
+        raise ConfigError([problem]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -127,118 +139,31 @@ def read_text(path: Path, *, what: str, missing_hint: str) -> str:
 
 
 def load_yaml(path: Path, *, what: str = "file", missing_hint: str = "") -> YamlDocument:
-    """Parse one YAML file. Raises ConfigError for a missing file or a syntax error.
+    """Parse one YAML file. Raises ConfigError for a missing file, a syntax error, or a
+    file beyond the limits above.
 
-    An empty file gives ``data=None``. Duplicate keys are not raised but returned in
-    ``problems`` (the first value is kept), so a caller can list them with its own.
+    An empty file gives ``data=None``. Duplicate keys and values that cannot be read
+    are not raised but returned in ``problems`` (the first value of a duplicate key is
+    kept), so a caller can list them with its own.
     """
     text = read_text(path, what=what, missing_hint=missing_hint or "check the path")
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = BoundedLoader(text)
+    except yaml.reader.ReaderError as exc:  # checked before parsing: no loader to dispose
+        raise ConfigError([character_problem(path, what, text, exc)]) from None
     try:
         root = loader.get_single_node()
         if root is None:
             return YamlDocument(path, None, {})
-        builder = _Builder(path, loader)
+        builder = Builder(path, loader)
         data = builder.build(root, ())
     except yaml.MarkedYAMLError as exc:
-        raise ConfigError([_syntax_problem(path, exc)]) from None
+        raise ConfigError([syntax_problem(path, exc)]) from None
+    except Refused as exc:
+        raise ConfigError([exc.problem]) from None
     finally:
         loader.dispose()
     return YamlDocument(path, data, builder.positions, tuple(builder.problems))
-
-
-class _Builder:
-    """Builds plain data from a composed node tree, recording positions on the way."""
-
-    def __init__(self, path: Path, loader: yaml.SafeLoader):
-        self.path = path
-        self.loader = loader
-        self.positions: dict[YamlPath, tuple[int, int]] = {}
-        self.problems: list[Problem] = []
-        self._open: set[int] = set()  # collections being built: catches recursive aliases
-
-    def build(self, node: yaml.Node, path: YamlPath) -> Any:
-        self.positions.setdefault(path, _position(node))
-        if isinstance(node, yaml.ScalarNode):
-            # The SafeLoader's constructor resolves scalars the way safe_load would:
-            # numbers, booleans, null and dates, not just strings.
-            return self.loader.construct_object(node)
-        if id(node) in self._open:
-            where = Location.of(self.path, *_position(node))
-            self.problems.append(Problem("an alias refers to itself", where, "remove the *alias"))
-            return None
-        self._open.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        finally:
-            self._open.discard(id(node))
-
-    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        first_seen: dict[Any, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
-            where = _position(key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(
-                    Problem(
-                        "a key must be a plain value, not a list or mapping",
-                        Location.of(self.path, *where),
-                        "check for a stray '?' or brackets before the ':'",
-                    )
-                )
-                continue
-            key = self.loader.construct_object(key_node)
-            if key in first_seen:
-                line, column = first_seen[key]
-                self.problems.append(
-                    Problem(
-                        f"{format_path(path + (key,))}: duplicate key '{key}' "
-                        f"(first at line {line}, column {column})",
-                        Location.of(self.path, *where),
-                        "a key may appear only once in a mapping; merge the two or delete one",
-                    )
-                )
-                continue
-            first_seen[key] = where
-            # A mapping entry is located at its key: that is the line a researcher
-            # looks for, and it exists even when the value starts on the next line.
-            self.positions[path + (key,)] = where
-            result[key] = self.build(value_node, path + (key,))
-        return result
-
-
-def _position(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def _syntax_problem(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
-    what = exc.problem or exc.context or "cannot be parsed"
-    message = f"invalid YAML: {what}"
-    if exc.problem and exc.context:
-        # The context says where the construct that failed began, e.g. an open quote.
-        started = exc.context_mark
-        where = f" at line {started.line + 1}, column {started.column + 1}" if started else ""
-        message += f" ({exc.context}{where})"
-    hint = next((h for fragment, h in _SYNTAX_HINTS if fragment in what), _GENERIC_SYNTAX_HINT)
-    if mark is None:
-        return Problem(message, Location.of(path), hint)
-    return Problem(message, Location.of(path, mark.line + 1, mark.column + 1), hint)
-
-
-def format_path(path: Iterable[Any]) -> str:
-    """``("dimensions", 0, "id")`` → ``dimensions[0].id``, the way a researcher reads it."""
-    text = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            text += f"[{part}]"
-        elif isinstance(part, str) and part.isidentifier():
-            text += f".{part}" if text else part
-        else:
-            text += f"[{part!r}]"
-    return text
 
 
 def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
@@ -318,9 +243,9 @@ def _describe(details: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
     if kind in _EXPECTED:
         hint = _LIST_HINT if "list" in _EXPECTED[kind] else ""
         hint = _MAPPING_HINT if "mapping" in _EXPECTED[kind] else hint
-        return f"expected {_EXPECTED[kind]}, got {_show(value)}", hint
+        return f"expected {_EXPECTED[kind]}, got {show_value(value)}", hint
     if kind == "string_pattern_mismatch":
-        return f"{_show(value)} does not match the pattern {context['pattern']}", ""
+        return f"{show_value(value)} does not match the pattern {context['pattern']}", ""
     if kind == "string_too_short" and context.get("min_length") == 1:
         return "must not be empty", ""
     if kind == "too_short":
@@ -328,22 +253,8 @@ def _describe(details: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
         return f"needs at least {count} item{'s' if count != 1 else ''}", ""
     message = details["msg"].removeprefix("Value error, ")
     if message.startswith("Input should "):
-        message = "must " + message.removeprefix("Input should ") + f", got {_show(value)}"
+        message = "must " + message.removeprefix("Input should ") + f", got {show_value(value)}"
     return message, str(context.get("hint", ""))
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-    return str(value)
 
 
 def allowed_keys(model: type[BaseModel], loc: Iterable[Any]) -> list[str]:
