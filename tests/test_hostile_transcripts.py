@@ -257,11 +257,6 @@ def test_a_document_zip_bomb_is_refused_without_inflating_it(tmp_path, suffix):
     assert done.returncode == 0 and "MemoryError" not in done.stdout, done.stdout + done.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/__init__.py _normalise_characters must replace lone surrogates "
-    "(a utf-7 or unicode_escape decode yields them) before the text is cached",
-)
 def test_a_transcript_decoding_to_lone_surrogates_is_no_internal_error(tmp_path):
     study = make_cli_study(tmp_path / "study")
     (study / "gioia.yaml").write_text("settings:\n  encoding: {P2.txt: utf-7}\n")
@@ -297,11 +292,6 @@ def _odd_zip(members: dict[str, bytes], oddity: str) -> bytes:
 ODDITIES = ["needs zip 6.4", "name not UTF-8"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/opendocument.py _read_package must catch NotImplementedError and "
-    "ValueError from zipfile.ZipFile() (it catches only BadZipFile, OSError, EOFError there)",
-)
 @pytest.mark.parametrize("oddity", ODDITIES)
 def test_an_odt_zipfile_cannot_open_is_a_transcript_error(tmp_path, oddity):
     check_transcript(tmp_path / "P1.odt", _odd_zip({"content.xml": b"<x/>"}, oddity))
@@ -314,17 +304,7 @@ def test_a_docx_zipfile_cannot_open_is_a_transcript_error(tmp_path, oddity):
 
 @pytest.mark.parametrize(
     "oddity",
-    [
-        "needs zip 6.4",
-        pytest.param(
-            "name not UTF-8",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="interchange/safety.py read_archive and check_nested_zip must catch "
-                "ValueError (UnicodeDecodeError) from zipfile.ZipFile()",
-            ),
-        ),
-    ],
+    ODDITIES,
 )
 def test_importing_a_qdpx_zipfile_cannot_open_is_no_internal_error(tmp_path, oddity):
     archive = tmp_path / "project.qdpx"

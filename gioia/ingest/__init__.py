@@ -97,6 +97,7 @@ SUPPORTED_SUFFIXES = tuple(
 _HEADER_CONTENT_WORDS = 30
 _HEADER_CONTENT_LINE_WORDS = 12
 _DIGITS = re.compile(r"[0-9]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -219,6 +220,9 @@ def read_transcript(
 
 
 def _normalise_characters(text: str) -> str:
+    # Some codecs (utf-7, unicode_escape) can yield lone surrogates, which no UTF-8 file
+    # can hold: they become U+FFFD like any other undecodable character.
+    text = _SURROGATE.sub("\ufffd", text)
     return _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFC", text))
 
 

@@ -88,7 +88,9 @@ def _read_package(
     """content.xml, and styles.xml where there is one (named styles live there)."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError):
+    # NotImplementedError and ValueError: a compression method or an entry name that
+    # zipfile cannot read, which for the user is a broken file like any other.
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError):
         raise _damaged(source, "it is not an .odt file (an .odt is a zip archive)") from None
     names = set(package.namelist())
     try:

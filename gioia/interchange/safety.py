@@ -93,8 +93,9 @@ def read_archive(path: Path) -> dict[str, bytes]:
         with zipfile.ZipFile(path) as archive:
             return _read_entries(archive, path.name, where)
     # zipfile raises NotImplementedError for a compression method or zip version it
-    # cannot read: for the user that is the same as a broken archive.
-    except (zipfile.BadZipFile, NotImplementedError) as exc:
+    # cannot read, and ValueError for an entry name it cannot decode: for the user that
+    # is the same as a broken archive.
+    except (zipfile.BadZipFile, NotImplementedError, ValueError) as exc:
         raise InterchangeError(
             f"{path.name} is not a REFI-QDA project archive ({exc})",
             hint="a .qdpx file is a zip archive; export the project again as REFI-QDA (.qdpx)",
@@ -108,7 +109,7 @@ def check_nested_zip(data: bytes, name: str, where: Location) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_infos(archive.infolist(), name, where)
-    except (zipfile.BadZipFile, NotImplementedError):
+    except (zipfile.BadZipFile, NotImplementedError, ValueError):
         return  # not a zip at all: the reader reports the broken document
 
 
