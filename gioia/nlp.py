@@ -70,6 +70,10 @@ def build_pipeline(lang: str = "en", model: str | None = None) -> Language:
             f"spaCy has no language {lang!r}",
             hint="set `settings: nlp: lang:` in gioia.yaml to a spaCy language code such as en",
         ) from exc
+    # spaCy refuses texts over a million characters by default, a guard for memory-hungry
+    # parsers; this pipeline's memory grows linearly, and transcript size is bounded by
+    # settings.limits.transcript_mb instead.
+    nlp.max_length = 100_000_000
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(LOWERCASE_LEMMAS)

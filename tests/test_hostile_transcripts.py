@@ -264,11 +264,6 @@ def test_a_transcript_decoding_to_lone_surrogates_is_no_internal_error(tmp_path)
     check_cli(study, "ingest", names="P2.txt")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nlp.build_pipeline must raise nlp.max_length to the transcript size limit "
-    "(spaCy refuses texts over 1,000,000 characters by default)",
-)
 def test_a_transcript_over_a_million_characters_can_be_suggested(tmp_path):
     study = make_cli_study(tmp_path / "study")
     (study / "transcripts" / "P2.txt").write_text("P2: " + "I rant in the staff room. " * 40_000)

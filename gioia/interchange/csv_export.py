@@ -61,7 +61,7 @@ def build_csv(
         text = texts.get(placed.coding.transcript)
         quote = text[placed.start : placed.end] if text is not None else placed.coding.quote
         writer.writerow(
-            [
+            _inert(
                 placed.coding.transcript,
                 placed.participant or "",
                 *(person.attributes.get(name, "") if person else "" for name in attributes),
@@ -73,6 +73,19 @@ def build_csv(
                 quote,
                 placed.coding.coder,
                 placed.coding.source,
-            ]
+            )
         )
     return buffer.getvalue()
+
+
+# A cell starting with one of these is run as a formula by Excel or LibreOffice ("CSV
+# injection"); participants.csv values and quotes come from outside, so such cells are
+# written with a leading apostrophe, which spreadsheets show as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(*cells: object) -> list[object]:
+    return [
+        f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+        for cell in cells
+    ]
