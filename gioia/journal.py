@@ -112,7 +112,7 @@ def lock(path: Path, *, wait: float = 0.0) -> Iterator[None]:
         fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise JournalError(
-            f"cannot write the journal {path}: {exc.strerror or exc}",
+            f"cannot write this journal: {exc.strerror or exc}",
             location=Location.of(path),
             hint=f"check that you may write to {path.parent}",
         ) from None
@@ -157,9 +157,9 @@ def _busy(path: Path, fd: int) -> JournalError:
     except OSError:
         holder = ""
     pid = f"pid {holder}" if holder.isdigit() else "pid unknown"
+    # The message names the journal itself, so it has no location to print before it.
     return JournalError(
         f"{path} is being written by another gioia process ({pid}); finish or quit that one first",
-        location=Location.of(path),
         hint="one coder's journal is written from one terminal at a time",
     )
 
@@ -198,7 +198,7 @@ def read_journal(path: Path) -> Journal:
         data = path.read_bytes()
     except OSError as exc:
         raise JournalError(
-            f"cannot read the journal {path}: {exc.strerror or exc}",
+            f"cannot read this journal: {exc.strerror or exc}",
             location=Location.of(path),
             hint="a journal is a file codings/<coder>.jsonl that you may read",
         ) from None

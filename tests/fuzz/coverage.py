@@ -6,15 +6,15 @@
 Where tests/fuzz/run.py draws inputs from strategies, libFuzzer mutates the inputs that
 reached new branches of gioia's code, so it gets deep into the parsers of its own
 accord. The target names and checks are run.py's; any libFuzzer option may follow the
-target. It starts from the same seeds (real transcripts, the example study's files),
-copied into a corpus folder that libFuzzer grows. A crash leaves ``crash-<hash>`` in the
-working folder, with the traceback.
+target. It starts from the same seeds (real transcripts, the example study's files) in
+``gioia-coverage-TARGET/corpus`` under the working folder, which libFuzzer grows and the
+next run reuses. A crash leaves ``crash-<hash>`` in the working folder, with the
+traceback.
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import atheris
@@ -45,14 +45,16 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: coverage.py TARGET [libFuzzer options]; targets: {', '.join(TARGETS)}")
     name = sys.argv.pop(1)
-    with tempfile.TemporaryDirectory(prefix=f"gioia-coverage-{name}-") as scratch:
-        _, check = TARGETS[name](Path(scratch))
-        corpus = Path(scratch) / "corpus"
-        corpus.mkdir()
-        for number, seed in enumerate(seeds(name)):
-            (corpus / f"seed-{number}").write_bytes(seed)
-        atheris.Setup([*sys.argv, str(corpus)], check)
-        atheris.Fuzz()
+    # libFuzzer ends the process without returning: the folder stays, and the corpus it
+    # grew there seeds the next run of the same target.
+    folder = Path(f"gioia-coverage-{name}").resolve()
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for number, seed in enumerate(seeds(name)):
+        (corpus / f"seed-{number}").write_bytes(seed)
+    _, check = TARGETS[name](folder)
+    atheris.Setup([*sys.argv, str(corpus)], check)
+    atheris.Fuzz()
 
 
 if __name__ == "__main__":
