@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from importlib.resources import as_file, files
 from pathlib import Path
 
 from gioia.errors import StudyError
-from gioia.fsutil import atomic_write_text
+from gioia.fsutil import atomic_write_bytes, atomic_write_text
 
 __all__ = ["init_study"]
 
@@ -31,7 +30,8 @@ settings:
   # suggest: {{auto_accept_min_score: null}}
 """
 
-GITIGNORE = ".gioia/\n"
+# The cache, and the lock files of journals being written.
+GITIGNORE = ".gioia/\ncodings/.*.lock\n"
 
 
 def init_study(target: Path, *, example: bool = False) -> list[Path]:
@@ -71,7 +71,7 @@ def _copy_example(target: Path) -> list[Path]:
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             if not destination.exists():
-                shutil.copyfile(path, destination)
+                atomic_write_bytes(destination, path.read_bytes())
                 written.append(destination)
     gitignore = target / ".gitignore"
     if not gitignore.exists():

@@ -12,6 +12,7 @@ import typer
 from gioia import console, pipeline
 from gioia.cli._app import Coder, Jobs, JsonFlag, StudyDir, app, handle_errors, load_study
 from gioia.errors import GioiaError
+from gioia.journal import journal_path
 from gioia.journal import lock as journal_lock
 from gioia.review import run_review
 from gioia.serialise import coding_to_dict
@@ -125,30 +126,30 @@ def review(
                 "gioia review needs an interactive terminal",
                 hint="in scripts use `gioia accept` (batch) or `gioia code` (one coding)",
             )
-        with console.progress_reporter() as progress:
-            loaded = load_study(directory)
-            session = pipeline.review_session(
-                loaded,
-                coder=coder,
-                transcript=transcript,
-                concept=concept,
-                theme=theme,
-                min_score=min_score,
-                order=order.value,
-                progress=progress,
-            )
-        if session.current is None:
-            console.message(f"nothing to review for {coder}: every suggestion is decided")
-            return
-        try:
-            # Held for the whole session: a second `gioia review` of the same coder in
-            # another terminal gets a clear error instead of interleaving decisions.
-            with journal_lock(session.journal):
+        loaded = load_study(directory)
+        # Held for the whole session, from building the pending list on: a second
+        # `gioia review` of the same coder gets a clear error at once.
+        with journal_lock(journal_path(loaded.study.paths.codings, coder)):
+            with console.progress_reporter() as progress:
+                session = pipeline.review_session(
+                    loaded,
+                    coder=coder,
+                    transcript=transcript,
+                    concept=concept,
+                    theme=theme,
+                    min_score=min_score,
+                    order=order.value,
+                    progress=progress,
+                )
+            if session.current is None:
+                console.message(f"nothing to review for {coder}: every suggestion is decided")
+                return
+            try:
                 outcome = run_review(
                     session, console.read_key, console.prompt_line, console.render_review
                 )
-        except KeyboardInterrupt:
-            outcome = "quit"
+            except KeyboardInterrupt:
+                outcome = "quit"
     decided = session.progress().decided
     console.message(
         f"{outcome}: {decided} decided, {session.progress().pending} pending; "

@@ -13,6 +13,7 @@ from gioia.fsutil import atomic_write_text
 from gioia.journal import (
     append_coding,
     journal_path,
+    lock,
     now_utc,
     place_codings,
     read_journals,
@@ -152,31 +153,33 @@ def accept(
     """Accept every suggestion scoring at least ``min_score`` that ``coder`` has not
     decided yet, recorded as ``source: auto``. Decisions already made are never touched."""
     path = journal_path(loaded.study.paths.codings, coder)
-    journals = read_journals(loaded.study.paths.codings, [coder])
-    decided = {c.key for j in journals for c in j.codings}
-    texts = {t.id: t.text for t in corpus.transcripts}
-    accepted = already = below = 0
-    for s in suggestions:
-        if s.score < min_score:
-            below += 1
-            continue
-        if (s.transcript, s.start, s.end, s.concept) in decided:
-            already += 1
-            continue
-        append_coding(
-            path,
-            Coding(
-                transcript=s.transcript,
-                start=s.start,
-                end=s.end,
-                concept=s.concept,
-                decision="accept",
-                coder=coder,
-                source="auto",
-                quote=texts[s.transcript][s.start : s.end],
-                at=now_utc(),
-                score=s.score,
-            ),
-        )
-        accepted += 1
+    # One lock for the check and the appends: no other process decides in between.
+    with lock(path):
+        journals = read_journals(loaded.study.paths.codings, [coder])
+        decided = {c.key for j in journals for c in j.codings}
+        texts = {t.id: t.text for t in corpus.transcripts}
+        accepted = already = below = 0
+        for s in suggestions:
+            if s.score < min_score:
+                below += 1
+                continue
+            if (s.transcript, s.start, s.end, s.concept) in decided:
+                already += 1
+                continue
+            append_coding(
+                path,
+                Coding(
+                    transcript=s.transcript,
+                    start=s.start,
+                    end=s.end,
+                    concept=s.concept,
+                    decision="accept",
+                    coder=coder,
+                    source="auto",
+                    quote=texts[s.transcript][s.start : s.end],
+                    at=now_utc(),
+                    score=s.score,
+                ),
+            )
+            accepted += 1
     return AcceptResult(coder, path, accepted, already, below)
