@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_review import make_study
+from test_review import code_by_quote, make_study
 from typer.testing import CliRunner
 
 from gioia.cli import app
@@ -18,18 +18,7 @@ def invoke(*args):
 
 
 def code(study, coder, transcript, quote, concept):
-    result = invoke(
-        "code",
-        study,
-        "--coder",
-        coder,
-        "--transcript",
-        transcript,
-        "--quote",
-        quote,
-        "--concept",
-        concept,
-    )
+    result = code_by_quote(study, transcript, quote, concept, coder=coder)
     assert result.exit_code == 0, result.output
 
 

@@ -273,6 +273,22 @@ def test_search_concepts_is_fuzzy_over_ids_and_labels(tmp_path):
 runner = CliRunner()
 
 
+def code_by_quote(study, transcript, quote, concept, coder="ms"):
+    """`gioia code`: one human coding located by its quote."""
+    return invoke(
+        "code",
+        study,
+        "--coder",
+        coder,
+        "--transcript",
+        transcript,
+        "--quote",
+        quote,
+        "--concept",
+        concept,
+    )
+
+
 def invoke(*args):
     return runner.invoke(app, [str(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "100"})
 
@@ -341,18 +357,7 @@ def test_code_errors_say_what_is_wrong(tmp_path, quote, transcript, concept, mes
 
 def test_renamed_concept_keeps_decisions_through_aliases(tmp_path):
     study = make_study(tmp_path)
-    invoke(
-        "code",
-        study,
-        "--coder",
-        "ms",
-        "--transcript",
-        "P1",
-        "--quote",
-        "at the cat",
-        "--concept",
-        "venting",
-    )
+    code_by_quote(study, "P1", "at the cat", "venting")
     renamed = CODEBOOK.replace(
         "- id: venting", "- id: letting-off-steam\n            aliases: [venting]"
     )
@@ -361,36 +366,14 @@ def test_renamed_concept_keeps_decisions_through_aliases(tmp_path):
     [coding] = pipeline.analyse(loaded, pipeline.ingest(loaded)).counted
     assert coding.concept == "letting-off-steam"
     # and a former id is accepted on the command line too
-    result = invoke(
-        "code",
-        study,
-        "--coder",
-        "ms",
-        "--transcript",
-        "P2",
-        "--quote",
-        "We rant",
-        "--concept",
-        "venting",
-    )
+    result = code_by_quote(study, "P2", "We rant", "venting")
     assert result.exit_code == 0, result.output
     assert journal(study)[-1]["concept"] == "letting-off-steam"
 
 
 def test_check_lists_unknown_concept_lines_with_the_fix(tmp_path):
     study = make_study(tmp_path)
-    invoke(
-        "code",
-        study,
-        "--coder",
-        "ms",
-        "--transcript",
-        "P1",
-        "--quote",
-        "at the cat",
-        "--concept",
-        "venting",
-    )
+    code_by_quote(study, "P1", "at the cat", "venting")
     renamed = CODEBOOK.replace("- id: venting", "- id: letting-off-steam")
     (study / "codebook.yaml").write_text(renamed, encoding="utf-8")
     result = invoke("check", study)
@@ -403,18 +386,7 @@ def test_check_lists_unknown_concept_lines_with_the_fix(tmp_path):
 def test_log_counts_decisions_per_coder_source_and_day(tmp_path):
     study = make_study(tmp_path)
     drive(session_for(study), "arc1u", answers=["opinion"])
-    invoke(
-        "code",
-        study,
-        "--coder",
-        "ms",
-        "--transcript",
-        "P1",
-        "--quote",
-        "at the cat",
-        "--concept",
-        "venting",
-    )
+    code_by_quote(study, "P1", "at the cat", "venting")
     invoke("suggest", study)
     invoke("accept", study, "--coder", "bot", "--min-score", "0.7")
     result = invoke("log", study, "--json")
