@@ -306,7 +306,7 @@ def test_undecodable_file_names_the_file_and_the_setting(tmp_path):
     with pytest.raises(TranscriptError) as caught:
         read(tmp_path / "GP10.txt", rel_path="wave1/GP10.txt")
     error = caught.value
-    assert "wave1/GP10.txt" in error.message and "line 2" in error.message
+    assert str(error).startswith("wave1/GP10.txt:2: ") and "line 2" in error.message
     assert "settings: encoding: {wave1/GP10.txt: cp1252}" in error.hint
     assert str(error.location) == "wave1/GP10.txt:2"
 

@@ -114,11 +114,10 @@ def test_teams_fixture_voice_tags_and_short_timestamps():
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("empty.vtt", "empty.vtt has no text"),
+        ("empty.vtt", "the file has no text"),
         (
             "no_captions.vtt",
-            "no_captions.vtt: no captions: found no WebVTT cue timing line such as "
-            "'00:00:01.000 --> 00:00:04.000'",
+            "no captions: found no WebVTT cue timing line such as '00:00:01.000 --> 00:00:04.000'",
         ),
     ],
 )
@@ -126,6 +125,7 @@ def test_webvtt_py_fixture_without_captions_is_refused(name, message):
     with pytest.raises(TranscriptError) as caught:
         read(WEBVTT_PY / name)
     assert caught.value.message == message
+    assert caught.value.location is not None and caught.value.location.file.endswith(name)
     assert "\n" not in caught.value.message
     assert caught.value.hint
     assert caught.value.location is not None and caught.value.location.file == name

@@ -504,7 +504,7 @@ def test_rtf_speaker_table(tmp_path):
 
 def test_unreadable_rtf_files_raise_one_line_transcript_errors(tmp_path):
     (tmp_path / "P1.rtf").write_bytes(b"Interviewer: this is plain text with an .rtf name")
-    raises_one_line(tmp_path / "P1.rtf", "not a Rich Text Format file")
+    raises_one_line(tmp_path / "P1.rtf", "not in Rich Text Format")
     raises_one_line(write_rtf(tmp_path, r"\pard\par", name="P2.rtf"), "no spoken text")
 
 

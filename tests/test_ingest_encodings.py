@@ -129,7 +129,7 @@ def test_a_binary_file_is_one_clear_error(tmp_path):
     with pytest.raises(TranscriptError) as caught:
         read_bytes(tmp_path, data)
     error = caught.value
-    assert "t.txt contains NUL bytes" in error.message and "not a text file" in error.message
+    assert "the file contains NUL bytes" in error.message and "not a text file" in error.message
     assert "\n" not in str(error) and "\n" not in error.hint
     assert "settings: encoding: {t.txt: utf-16-le}" in error.hint
     assert error.location is not None and error.location.file == "t.txt"
@@ -140,7 +140,7 @@ def test_bytes_no_encoding_reads_as_text_are_one_clear_error(tmp_path):
         read_bytes(tmp_path, b"Interviewer: ok\nP1: \x81\x02\x8d\n")
     error = caught.value
     assert error.message == (
-        "t.txt is not UTF-8 (byte 0x81 on line 2) and no other encoding gives readable text"
+        "the file is not UTF-8 (byte 0x81 on line 2) and no other encoding gives readable text"
     )
     assert error.hint == (
         "name its encoding in gioia.yaml: settings: encoding: {t.txt: cp1252} "

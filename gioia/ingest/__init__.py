@@ -16,12 +16,15 @@ delimit the spoken text, never the label.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gioia.archives import MB, ZipLimits, archive_refusal, describe_size
 from gioia.errors import Location, TranscriptError
 from gioia.ingest._turns import ParsedText, RawTurn
 from gioia.ingest.captions import parse_sbv, parse_srt, parse_vtt
@@ -40,6 +43,7 @@ from gioia.models import Transcript, Turn
 
 __all__ = [
     "DEFAULT_INTERVIEWER_LABELS",
+    "DEFAULT_TRANSCRIPT_BYTES",
     "SUPPORTED_SUFFIXES",
     "attribute_speakers",
     "find_transcripts",
@@ -93,6 +97,17 @@ SUPPORTED_SUFFIXES = tuple(
     dict.fromkeys(s for r in (*_READERS, *_DOCUMENT_READERS) for s in r.suffixes)
 )
 
+# The default of gioia.yaml's settings.limits.transcript_mb: a two-hour interview is
+# about 100 kB of text, so a file a hundred times larger is no single transcript.
+DEFAULT_TRANSCRIPT_BYTES = 10 * MB
+# A word-processor document's XML is markup around the text, typically 3-8 times its
+# size; a part beyond this multiple of the text limit holds no acceptable transcript.
+_DOCUMENT_MARKUP_FACTOR = 10
+_LIMIT_HINT = (
+    "split the file into one transcript per interview, or raise settings.limits."
+    "transcript_mb in gioia.yaml"
+)
+
 # Beyond this a header is more than a title and a date: say that it was left out.
 _HEADER_CONTENT_WORDS = 30
 _HEADER_CONTENT_LINE_WORDS = 12
@@ -141,11 +156,30 @@ def read_transcript(
     rel_path: str,
     encoding: str | None = None,
     interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
+    max_bytes: int = DEFAULT_TRANSCRIPT_BYTES,
 ) -> Transcript:
     """Read and normalise one transcript file. ``rel_path`` names it in messages;
     ``encoding`` overrides detection. Raises :class:`TranscriptError` for a file that
-    cannot be read, decoded, or has no text."""
+    cannot be read, decoded, or has no text, and for one larger than ``max_bytes``: a
+    text file by its size, a document by the text it holds (a document's archive is
+    checked before it is unpacked, so a zip bomb is refused without inflating it)."""
+    suffix = path.suffix.lower()
+    if suffix in _REFUSED:
+        raise TranscriptError(
+            f"gioia cannot read {suffix} files",
+            hint=_REFUSED[suffix],
+            location=Location(rel_path),
+        )
+    document_reader = next((r for r in _DOCUMENT_READERS if suffix in r.suffixes), None)
     try:
+        size = path.stat().st_size
+        if document_reader is None and size > max_bytes:
+            raise TranscriptError(
+                f"the file is {describe_size(size)} ({size:,} bytes), more than the "
+                f"{describe_size(max_bytes)} gioia reads as one transcript",
+                hint=_LIMIT_HINT,
+                location=Location(rel_path),
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise TranscriptError(
@@ -153,15 +187,8 @@ def read_transcript(
             hint="check that the file exists and that you may read it",
             location=Location(rel_path),
         ) from None
-    suffix = path.suffix.lower()
-    if suffix in _REFUSED:
-        raise TranscriptError(
-            f"{rel_path}: gioia cannot read {suffix} files",
-            hint=_REFUSED[suffix],
-            location=Location(rel_path),
-        )
-    document_reader = next((r for r in _DOCUMENT_READERS if suffix in r.suffixes), None)
     if document_reader is not None:
+        _check_archive(data, rel_path, max_bytes)
         parsed = document_reader.parse(data, rel_path, interviewer_labels)
         format_name, encoding_used = document_reader.format, document_reader.format
         parsed = _normalise_parsed(parsed)
@@ -170,7 +197,7 @@ def read_transcript(
         text = _normalise_characters(text)
         if not text.strip():
             raise TranscriptError(
-                f"{rel_path} has no text",
+                "the file has no text",
                 hint="add the transcript's text, or move the empty file out of the "
                 "transcripts folder",
                 location=Location(rel_path),
@@ -179,10 +206,8 @@ def read_transcript(
         try:
             parsed = reader.parse(text, interviewer_labels)
         except TranscriptError as exc:
-            # Readers see only the text: name the file here.
-            raise TranscriptError(
-                f"{rel_path}: {exc.message}", hint=exc.hint, location=Location(rel_path)
-            ) from None
+            # Readers see only the text: the error gets the file here.
+            raise TranscriptError(exc.message, hint=exc.hint, location=Location(rel_path)) from None
         format_name = reader.format
     warnings = list(parsed.warnings)
     if parsed.turns:
@@ -197,8 +222,15 @@ def read_transcript(
     normalised, rendered, empty = _render(turns, interviewer_labels, monologue=not parsed.turns)
     if not rendered:
         raise TranscriptError(
-            f"{rel_path} has no spoken text",
+            "the file has no spoken text",
             hint="each turn needs text after its speaker label, e.g. 'Interviewer: How did...'",
+            location=Location(rel_path),
+        )
+    if document_reader is not None and len(normalised) > max_bytes:
+        raise TranscriptError(
+            f"the document holds {describe_size(len(normalised))} of text, more than the "
+            f"{describe_size(max_bytes)} gioia reads as one transcript",
+            hint=_LIMIT_HINT,
             location=Location(rel_path),
         )
     if empty:
@@ -217,6 +249,30 @@ def read_transcript(
         turns=rendered,
         warnings=tuple(warnings),
     )
+
+
+def _check_archive(data: bytes, rel_path: str, max_bytes: int) -> None:
+    """A .docx or .odt is a zip archive: refuse it before anything unpacks it when it
+    declares more content than a transcript within ``max_bytes`` needs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    # Not a readable zip (or not a zip at all, as an .rtf is): nothing can inflate, and
+    # the document's reader says what is wrong with it.
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):
+        return
+    # Pictures in a document are stored as they are, so they are bounded by the file's
+    # own size; the floor keeps a small text limit from refusing a document with them.
+    entry_bytes = max(_DOCUMENT_MARKUP_FACTOR * max_bytes, ZipLimits.entry_bytes)
+    limits = ZipLimits(entry_bytes=entry_bytes, total_bytes=2 * entry_bytes)
+    refusal = archive_refusal(infos, limits)
+    if refusal is not None:
+        raise TranscriptError(
+            f"the document cannot be unpacked safely: {refusal}",
+            hint="open it in Word or LibreOffice and save it again; "
+            "if it is one large transcript, " + _LIMIT_HINT,
+            location=Location(rel_path),
+        )
 
 
 def _normalise_characters(text: str) -> str:

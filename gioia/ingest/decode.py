@@ -286,12 +286,10 @@ def _undecodable(
         what = name.upper()
         hint = _encoding_hint(source, "cp1252") + " (or whichever encoding it was saved in)"
     if not isinstance(exc, UnicodeDecodeError):
-        return TranscriptError(
-            f"{source} cannot be read as {what}", hint=hint, location=Location(source)
-        )
+        return TranscriptError(f"cannot be read as {what}", hint=hint, location=Location(source))
     line = _line_number(data, exc.start)
     return TranscriptError(
-        f"{source} cannot be read as {what}: byte 0x{data[exc.start]:02x} on line {line}",
+        f"cannot be read as {what}: byte 0x{data[exc.start]:02x} on line {line}",
         hint=hint,
         location=Location(source, line),
     )
@@ -300,7 +298,7 @@ def _undecodable(
 def _undetectable(data: bytes, not_utf8: UnicodeDecodeError, source: str) -> TranscriptError:
     line = _line_number(data, not_utf8.start)
     return TranscriptError(
-        f"{source} is not UTF-8 (byte 0x{data[not_utf8.start]:02x} on line {line}) and no "
+        f"the file is not UTF-8 (byte 0x{data[not_utf8.start]:02x} on line {line}) and no "
         "other encoding gives readable text",
         hint=_encoding_hint(source, "cp1252") + " (or whichever encoding it was saved in)",
         location=Location(source, line),
@@ -309,7 +307,7 @@ def _undetectable(data: bytes, not_utf8: UnicodeDecodeError, source: str) -> Tra
 
 def _not_text(source: str, line: int) -> TranscriptError:
     return TranscriptError(
-        f"{source} contains NUL bytes (the first on line {line}): it is not a text file, "
+        f"the file contains NUL bytes (the first on line {line}): it is not a text file, "
         "or its encoding cannot be detected",
         hint="if it is text, " + _encoding_hint(source, "utf-16-le") + ", or save it as UTF-8",
         location=Location(source, line),

@@ -98,7 +98,7 @@ def _read_package(
         manifest = "META-INF/manifest.xml"
         if manifest in names and b"encryption-data" in package.read(manifest):
             raise TranscriptError(
-                f"{source} is password-protected",
+                "the document is password-protected",
                 hint="open it in LibreOffice, save it without a password "
                 "(File > Properties > Security) and try again",
                 location=Location(source),
@@ -132,7 +132,7 @@ def _damaged(
     hint: str = "open it in LibreOffice or Word and save it again as .odt or .docx",
 ) -> TranscriptError:
     return TranscriptError(
-        f"{source} cannot be read as an OpenDocument text: {reason}",
+        f"cannot be read as an OpenDocument text: {reason}",
         hint=hint,
         location=Location(source),
     )

@@ -36,7 +36,7 @@ def parse_rtf(data: bytes, source: str, interviewer_labels: Sequence[str]) -> Pa
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not _RTF_START.match(data):
         raise TranscriptError(
-            f"{source} is not a Rich Text Format file (it does not start with '{{\\rtf')",
+            "the file is not in Rich Text Format (it does not start with '{\\rtf')",
             hint="open it in the program that made it and save it as .rtf, .docx or .txt",
             location=Location(source),
         )
@@ -53,7 +53,7 @@ def parse_rtf(data: bytes, source: str, interviewer_labels: Sequence[str]) -> Pa
     except Exception as exc:
         reason = " ".join(str(exc).split())[:200]
         raise TranscriptError(
-            f"{source} cannot be read as a Rich Text Format file: its contents are damaged "
+            f"cannot be read as a Rich Text Format file: its contents are damaged "
             f"({type(exc).__name__}: {reason})",
             hint="open it in Word, LibreOffice or TextEdit and save it again",
             location=Location(source),

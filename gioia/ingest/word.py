@@ -78,7 +78,7 @@ def _docx_blocks(data: bytes, source: str) -> list[Block]:
     # ValueError, an lxml syntax error, ...): each is the same problem to the user.
     except Exception as exc:
         raise TranscriptError(
-            f"{source} cannot be read as a Word document: {_damage(data, exc)}",
+            f"cannot be read as a Word document: {_damage(data, exc)}",
             hint="open it in Word or LibreOffice and save it again as .docx",
             location=Location(source),
         ) from None
@@ -157,13 +157,13 @@ def _is_bold_style(style: CharacterStyle) -> bool:
 def _ole_error(data: bytes, source: str) -> TranscriptError:
     if "EncryptionInfo".encode("utf-16-le") in data:
         return TranscriptError(
-            f"{source} is password-protected",
+            "the document is password-protected",
             hint="open it in Word, remove the password (File > Info > Protect Document) "
             "and save it again",
             location=Location(source),
         )
     return TranscriptError(
-        f"{source} is an old Word 97-2003 document (.doc) with a .docx name",
+        "this is an old Word 97-2003 document (.doc) with a .docx name",
         hint="open it in Word or LibreOffice and save it as .docx",
         location=Location(source),
     )

@@ -27,6 +27,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree
 
+from gioia.archives import MB, ZipLimits, archive_refusal
 from gioia.errors import GioiaError, Location
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
     "read_archive",
 ]
 
-MB = 1024 * 1024
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _REPORT_HINT = "export the project again from the program that made it"
 
@@ -55,16 +55,11 @@ class UnsafeFileError(InterchangeError):
 
 
 @dataclass(frozen=True)
-class Limits:
-    """How much an imported file may hold. Real projects are far smaller: a year of
-    interviews is a few MB of text."""
+class Limits(ZipLimits):
+    """How much an imported file may hold: the archive limits of
+    :class:`gioia.archives.ZipLimits`, and the size of the file itself."""
 
-    archive_bytes: int = 200 * MB  # the file itself
-    total_bytes: int = 200 * MB  # every entry, uncompressed
-    entry_bytes: int = 100 * MB  # one entry, uncompressed
-    entries: int = 10_000
-    ratio: int = 100  # uncompressed / compressed size; text and XML stay well below 30
-    ratio_from_bytes: int = 1 * MB  # small entries may compress better without harm
+    archive_bytes: int = 200 * MB
 
 
 LIMITS = Limits()
@@ -156,26 +151,11 @@ def _read_entries(archive: zipfile.ZipFile, name: str, where: Location) -> dict[
 def _check_infos(infos: list[zipfile.ZipInfo], name: str, where: Location) -> list[zipfile.ZipInfo]:
     """The file entries, once every path, size and compression ratio is acceptable."""
     files = [info for info in infos if not info.is_dir()]
-    if len(files) > LIMITS.entries:
-        raise UnsafeFileError(
-            f"{name} holds {len(files)} files, more than the {LIMITS.entries} gioia accepts",
-            hint=_REPORT_HINT,
-            location=where,
-        )
-    total = 0
     for info in files:
         _entry_path(info.filename, name, where)
-        total += info.file_size
-        if info.file_size > LIMITS.entry_bytes or total > LIMITS.total_bytes:
-            raise _too_large(name, info.filename, where)
-        inflation = info.file_size / max(info.compress_size, 1)
-        if info.file_size > LIMITS.ratio_from_bytes and inflation > LIMITS.ratio:
-            raise UnsafeFileError(
-                f"{name}: {info.filename} inflates {inflation:.0f}-fold when unpacked "
-                f"(more than {LIMITS.ratio}-fold is refused: a zip bomb)",
-                hint=_REPORT_HINT,
-                location=where,
-            )
+    refusal = archive_refusal(files, LIMITS)
+    if refusal is not None:
+        raise UnsafeFileError(f"{name}: {refusal}", hint=_REPORT_HINT, location=where)
     return files
 
 

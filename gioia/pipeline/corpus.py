@@ -74,6 +74,7 @@ def ingest(
                 rel_path=rel,
                 encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
                 interviewer_labels=interviewer_labels,
+                max_bytes=int(settings.limits.transcript_mb * 2**20),
             )
         except TranscriptError as exc:
             problems += _in_folder(exc.problems, folder)
