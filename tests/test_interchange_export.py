@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -15,7 +17,8 @@ import pytest
 import xmlschema
 
 from gioia import pipeline
-from gioia.interchange import build_csv, build_qdc, build_qdpx, import_qdpx
+from gioia.errors import JournalError
+from gioia.interchange import build_csv, build_qdc, build_qdpx, import_qdpx, qdpx_import
 from gioia.models import Codebook, Concept, Dimension, Participant, Theme
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
@@ -240,3 +243,43 @@ def test_round_trip_keeps_the_data_structure(example, tmp_path):
     assert (repeat.codings, repeat.duplicates, repeat.sources_unchanged) == (0, 57, 8)
     assert repeat.nodes_added == 0 and repeat.participants == 0
     assert (study / "codings" / "hb.jsonl").read_text(encoding="utf-8").splitlines() == journal
+
+
+HOLD_JOURNAL = """
+import sys
+from pathlib import Path
+from gioia.journal import lock
+with lock(Path(sys.argv[1])):
+    print("holding", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_an_import_into_a_journal_another_process_writes_appends_nothing(
+    example, tmp_path, monkeypatch
+):
+    """The import takes the lock of every journal it appends to before it writes
+    anything: while a review (here, a process holding the lock) writes hb.jsonl, an
+    import waits briefly, then stops with the lock's message, having written nothing,
+    rather than half-importing or adding lines between the review's."""
+    archive = tmp_path / "peer-support.qdpx"
+    archive.write_bytes(export(example))
+    study = tmp_path / "imported"
+    journal_file = study / "codings" / "hb.jsonl"
+    journal_file.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_JOURNAL, str(journal_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "holding\n"
+        monkeypatch.setattr(qdpx_import, "APPEND_WAIT_SECONDS", 0.1)
+        with pytest.raises(JournalError, match="being written by another gioia process"):
+            import_qdpx(archive, study)
+        assert sorted(p.name for p in study.rglob("*")) == [".hb.jsonl.lock", "codings"]
+    finally:
+        holder.kill()
+        holder.wait()
+    assert import_qdpx(archive, study).codings == 57

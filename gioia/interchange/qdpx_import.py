@@ -22,6 +22,7 @@ appended, a duplicate, or skipped with a warning saying why.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from gioia.interchange.transcripts_plan import (
     plan_codings,
     plan_transcripts,
 )
-from gioia.journal import append_coding, journal_path
+from gioia.journal import APPEND_WAIT_SECONDS, append_coding, journal_path, lock
 from gioia.study import CONFIG_FILE, Settings, StudyPaths, open_study
 
 __all__ = ["ImportResult", "import_qdc", "import_qdpx"]
@@ -137,34 +138,42 @@ def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> Imp
     new, duplicates = new_journal_lines(
         planned, project.users, project.creating_user, paths.codings
     )
-    rows, row_warnings = _participant_rows(project, transcripts)
-    participants = merge_participants(paths.participants, rows)
-    warnings.add_many(row_warnings)
-    warnings.add_many(f"participants.csv: {c}" for c in participants.conflicts)
-    coders = tuple(sorted({c.coder for c, _ in new}))
-    if coders_setting is not None:
-        for coder in sorted(set(coders) - set(coders_setting)):
-            warnings.add(
-                f"coder {coder!r} is not in settings.coders of {CONFIG_FILE}: "
-                "their imported codings will not count",
-                hint=f"add {coder} to settings.coders",
-            )
-    if not planned and not skipped:
-        warnings.add("the project has no codings: only its sources and codes are imported")
-    if not codes:
-        warnings.add(
-            "the project has no codes: codebook.yaml is not written",
-            hint="write the codebook, or import one from a .qdc file",
+    with ExitStack() as held:
+        # Hold every journal that receives lines from the duplicate check to the last
+        # append: a second import of the same file cannot add the same lines in between.
+        for coder in sorted({coding.coder for coding, _ in new}):
+            held.enter_context(lock(journal_path(paths.codings, coder), wait=APPEND_WAIT_SECONDS))
+        new, duplicates = new_journal_lines(
+            planned, project.users, project.creating_user, paths.codings
         )
+        rows, row_warnings = _participant_rows(project, transcripts)
+        participants = merge_participants(paths.participants, rows)
+        warnings.add_many(row_warnings)
+        warnings.add_many(f"participants.csv: {c}" for c in participants.conflicts)
+        coders = tuple(sorted({c.coder for c, _ in new}))
+        if coders_setting is not None:
+            for coder in sorted(set(coders) - set(coders_setting)):
+                warnings.add(
+                    f"coder {coder!r} is not in settings.coders of {CONFIG_FILE}: "
+                    "their imported codings will not count",
+                    hint=f"add {coder} to settings.coders",
+                )
+        if not planned and not skipped:
+            warnings.add("the project has no codings: only its sources and codes are imported")
+        if not codes:
+            warnings.add(
+                "the project has no codes: codebook.yaml is not written",
+                hint="write the codebook, or import one from a .qdc file",
+            )
 
-    for transcript in transcripts:
-        if not transcript.unchanged:
-            atomic_write_bytes(transcript.path, transcript.data)
-    _write_codebook(paths.codebook, merged.text, merged.backup)
-    if participants.text is not None:
-        atomic_write_text(paths.participants, participants.text)
-    for coding, _ in new:
-        append_coding(journal_path(paths.codings, coding.coder), coding)
+        for transcript in transcripts:
+            if not transcript.unchanged:
+                atomic_write_bytes(transcript.path, transcript.data)
+        _write_codebook(paths.codebook, merged.text, merged.backup)
+        if participants.text is not None:
+            atomic_write_text(paths.participants, participants.text)
+        for coding, _ in new:
+            append_coding(journal_path(paths.codings, coding.coder), coding)
 
     return ImportResult(
         study=study,
