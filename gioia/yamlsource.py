@@ -152,7 +152,7 @@ def load_yaml(path: Path, *, what: str = "file", missing_hint: str = "") -> Yaml
     except yaml.reader.ReaderError as exc:  # checked before parsing: no loader to dispose
         raise ConfigError([character_problem(path, what, text, exc)]) from None
     try:
-        root = loader.get_single_node()
+        root = _compose(loader, path)
         if root is None:
             return YamlDocument(path, None, {})
         builder = Builder(path, loader)
@@ -164,6 +164,25 @@ def load_yaml(path: Path, *, what: str = "file", missing_hint: str = "") -> Yaml
     finally:
         loader.dispose()
     return YamlDocument(path, data, builder.positions, tuple(builder.problems))
+
+
+def _compose(loader: BoundedLoader, path: Path) -> yaml.Node | None:
+    try:
+        return loader.get_single_node()
+    # PyYAML's scanner turns an escape such as "\U00110000" into chr() of a number
+    # beyond Unicode and lets chr's ValueError or OverflowError through, unmarked.
+    except (ValueError, OverflowError):
+        mark = loader.get_mark()
+        raise ConfigError(
+            [
+                Problem(
+                    "invalid YAML: a double-quoted string has an escape that is no character "
+                    "(Unicode ends at \\U0010FFFF)",
+                    Location.of(path, mark.line + 1, mark.column + 1),
+                    "write the character itself, or a valid \\u or \\U escape",
+                )
+            ]
+        ) from None
 
 
 def in_file_order(problems: Iterable[Problem]) -> list[Problem]:
