@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from gioia.models import Coding, Evidence, Suggestion
+from gioia.models import Coding, Evidence, Suggestion, Transcript, Turn
 
 __all__ = [
     "coding_from_dict",
@@ -18,6 +18,8 @@ __all__ = [
     "dumps_line",
     "suggestion_from_dict",
     "suggestion_to_dict",
+    "transcript_from_dict",
+    "transcript_to_dict",
 ]
 
 CODING_REQUIRED = (
@@ -103,4 +105,36 @@ def coding_from_dict(data: Mapping[str, Any]) -> Coding:
         score=data.get("score"),
         memo=data.get("memo") or "",
         flags=tuple(data.get("flags") or ()),
+    )
+
+
+def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
+    """A transcript as read from its file (speakers not yet attributed to participants),
+    for the ingest cache."""
+    return {
+        "id": transcript.id,
+        "path": transcript.path,
+        "format": transcript.format,
+        "encoding": transcript.encoding,
+        "text": transcript.text,
+        "turns": [
+            [t.speaker, t.start, t.end, t.is_interviewer, t.participant, t.line]
+            for t in transcript.turns
+        ],
+        "warnings": list(transcript.warnings),
+    }
+
+
+def transcript_from_dict(data: Mapping[str, Any]) -> Transcript:
+    return Transcript(
+        id=data["id"],
+        path=data["path"],
+        format=data["format"],
+        encoding=data["encoding"],
+        text=data["text"],
+        turns=tuple(
+            Turn(speaker, int(start), int(end), bool(interviewer), participant, line)
+            for speaker, start, end, interviewer, participant, line in data["turns"]
+        ),
+        warnings=tuple(data["warnings"]),
     )

@@ -27,6 +27,7 @@ from pathlib import Path
 from gioia.archives import MB, ZipLimits, archive_refusal, describe_size
 from gioia.errors import Location, TranscriptError
 from gioia.ingest._turns import ParsedText, RawTurn
+from gioia.ingest.cache import TranscriptCache
 from gioia.ingest.captions import parse_sbv, parse_srt, parse_vtt
 from gioia.ingest.decode import decode
 from gioia.ingest.opendocument import parse_odt
@@ -45,6 +46,7 @@ __all__ = [
     "DEFAULT_INTERVIEWER_LABELS",
     "DEFAULT_TRANSCRIPT_BYTES",
     "SUPPORTED_SUFFIXES",
+    "TranscriptCache",
     "attribute_speakers",
     "find_transcripts",
     "read_transcript",
@@ -157,12 +159,15 @@ def read_transcript(
     encoding: str | None = None,
     interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
     max_bytes: int = DEFAULT_TRANSCRIPT_BYTES,
+    cache: TranscriptCache | None = None,
 ) -> Transcript:
     """Read and normalise one transcript file. ``rel_path`` names it in messages;
     ``encoding`` overrides detection. Raises :class:`TranscriptError` for a file that
     cannot be read, decoded, or has no text, and for one larger than ``max_bytes``: a
     text file by its size, a document by the text it holds (a document's archive is
-    checked before it is unpacked, so a zip bomb is refused without inflating it)."""
+    checked before it is unpacked, so a zip bomb is refused without inflating it).
+    With a ``cache``, a file read before with the same bytes and options is not read
+    again."""
     suffix = path.suffix.lower()
     if suffix in _REFUSED:
         raise TranscriptError(
@@ -187,6 +192,44 @@ def read_transcript(
             hint="check that the file exists and that you may read it",
             location=Location(rel_path),
         ) from None
+    if cache is not None:
+        key = cache.key(
+            data,
+            transcript_id=transcript_id,
+            rel_path=rel_path,
+            encoding=encoding,
+            interviewer_labels=interviewer_labels,
+            max_bytes=max_bytes,
+        )
+        cached = cache.get(transcript_id, key)
+        if cached is not None:
+            return cached
+    transcript = _read_bytes(
+        data,
+        suffix,
+        document_reader,
+        transcript_id=transcript_id,
+        rel_path=rel_path,
+        encoding=encoding,
+        interviewer_labels=interviewer_labels,
+        max_bytes=max_bytes,
+    )
+    if cache is not None:
+        cache.put(key, transcript)
+    return transcript
+
+
+def _read_bytes(
+    data: bytes,
+    suffix: str,
+    document_reader: _DocumentReader | None,
+    *,
+    transcript_id: str,
+    rel_path: str,
+    encoding: str | None,
+    interviewer_labels: Sequence[str],
+    max_bytes: int,
+) -> Transcript:
     if document_reader is not None:
         _check_archive(data, rel_path, max_bytes)
         parsed = document_reader.parse(data, rel_path, interviewer_labels)

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -14,6 +15,7 @@ from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptE
 from gioia.fsutil import atomic_write_text
 from gioia.ingest import (
     SUPPORTED_SUFFIXES,
+    TranscriptCache,
     attribute_speakers,
     find_transcripts,
     read_transcript,
@@ -64,6 +66,7 @@ def ingest(
         )
     transcripts: list[Transcript] = []
     problems: list[Problem] = []
+    cache = TranscriptCache(loaded.study.paths.cache / "transcripts")
     participants = loaded.participants or tuple(Participant(tid) for tid, _ in found)
     for done, (tid, path) in enumerate(found, start=1):
         rel = path.relative_to(folder).as_posix()
@@ -75,6 +78,7 @@ def ingest(
                 encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
                 interviewer_labels=interviewer_labels,
                 max_bytes=int(settings.limits.transcript_mb * 2**20),
+                cache=cache,
             )
         except TranscriptError as exc:
             problems += _in_folder(exc.problems, folder)
@@ -126,34 +130,61 @@ def _write_if_changed(path: Path, text: str) -> None:
 # --------------------------------------------------------------------------- parse + suggest
 
 
-@dataclass(frozen=True)
 class Parsed:
-    nlp: Language
-    docs: Mapping[str, Doc]  # loaded from the cache on access, one at a time
-    segments: dict[str, tuple[Segment, ...]]
-    parsed_now: int  # documents that were not in the cache
+    """The corpus cut into segments, and its parsed documents, worked out when first
+    asked for: a run whose suggestions are all reused parses nothing, builds no
+    pipeline and loads no document. ``parsed_now`` counts the documents this run had
+    to parse (not in the cache); it stays 0 until something asks for them."""
+
+    def __init__(
+        self,
+        loaded: LoadedStudy,
+        corpus: Corpus,
+        progress: Progress,
+        jobs: int,
+    ):
+        nlp_settings = loaded.study.settings.nlp
+        self._settings = nlp_settings
+        self._corpus = corpus
+        self._progress = progress
+        self._jobs = jobs
+        self._max_words = loaded.study.settings.segmentation.max_words
+        self._cache = DocCache(
+            loaded.study.paths.cache / "docs",
+            pipeline_fingerprint(nlp_settings.lang, nlp_settings.model),
+            trained=nlp_settings.model is not None,
+        )
+        self._texts = {t.id: t.text for t in corpus.transcripts}
+        self.parsed_now = 0
+        self.docs: Mapping[str, Doc] = LazyDocs(lambda: self.nlp, self._cache, self._texts)
+
+    @functools.cached_property
+    def nlp(self) -> Language:
+        return build_pipeline(self._settings.lang, self._settings.model)
+
+    @functools.cached_property
+    def segments(self) -> dict[str, tuple[Segment, ...]]:
+        """Transcript id → its segments, parsing the transcripts the cache does not hold
+        yet (in ``jobs`` processes)."""
+        done = 0
+
+        def tick(_: str) -> None:
+            nonlocal done
+            done += 1
+            self._progress("parse", done, len(self._texts))
+
+        sentences, self.parsed_now = parse_missing(
+            lambda: self.nlp, self._texts, self._cache, jobs=self._jobs, progress=tick
+        )
+        return {
+            t.id: segment_transcript(t, sentences[t.id], self._max_words)
+            for t in self._corpus.transcripts
+        }
 
 
 def parse(
     loaded: LoadedStudy, corpus: Corpus, progress: Progress = _no_progress, *, jobs: int = 1
 ) -> Parsed:
-    """Parse the transcripts the cache does not hold yet (in ``jobs`` processes) and cut
-    every transcript into segments."""
-    nlp_settings = loaded.study.settings.nlp
-    nlp = build_pipeline(nlp_settings.lang, nlp_settings.model)
-    cache = DocCache(
-        loaded.study.paths.cache / "docs",
-        pipeline_fingerprint(nlp_settings.lang, nlp_settings.model),
-    )
-    texts = {t.id: t.text for t in corpus.transcripts}
-    done = 0
-
-    def tick(_: str) -> None:
-        nonlocal done
-        done += 1
-        progress("parse", done, len(texts))
-
-    sentences, parsed_now = parse_missing(nlp, texts, cache, jobs=jobs, progress=tick)
-    max_words = loaded.study.settings.segmentation.max_words
-    segments = {t.id: segment_transcript(t, sentences[t.id], max_words) for t in corpus.transcripts}
-    return Parsed(nlp, LazyDocs(nlp, cache, texts), segments, parsed_now)
+    """The corpus, to be parsed (in ``jobs`` processes, only the transcripts the cache
+    does not hold) and cut into segments when its segments or documents are first used."""
+    return Parsed(loaded, corpus, progress, jobs)

@@ -1,0 +1,102 @@
+"""The default pipeline's lemmas and the caches that spare re-reading and re-parsing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+from gioia import ingest, pipeline
+from gioia.ingest import TranscriptCache, read_transcript
+from gioia.nlp import DocCache, build_pipeline, pipeline_fingerprint
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
+TEXT = (
+    "Interviewer: How was it?\n\n"
+    "P1: Sharing worries with Colleagues helped. We were venting, mostly!\n\n"
+    "P1: The Feet of the GPs ached."
+)
+
+
+def test_lemmas_are_looked_up_whatever_the_case(nlp):
+    """spacy-lookups-data's English table gives these lemmas for the lower-case words;
+    spaCy's own lookup lemmatizer misses the capitalised ones ("Sharing" stays)."""
+    lemmas = {t.text: t.lemma_ for t in nlp(TEXT)}
+    assert lemmas["Sharing"] == "share"
+    assert lemmas["worries"] == "worry"
+    assert lemmas["Colleagues"] == "colleague"
+    assert lemmas["were"] == "be"
+    assert lemmas["Feet"] == "foot"
+    assert lemmas["Interviewer"] == "interviewer"  # not in the table: lower-cased itself
+
+    spacy_own = spacy.blank("en")
+    spacy_own.add_pipe("lemmatizer", config={"mode": "lookup"})
+    spacy_own.initialize()
+    assert {t.text: t.lemma_ for t in spacy_own("Sharing sharing")} == {
+        "Sharing": "Sharing",
+        "sharing": "share",
+    }
+
+
+def test_the_same_word_gets_the_same_lemma_in_every_document(nlp):
+    first, second = nlp("Venting helps."), nlp("They keep venting. Venting!")
+    assert first[0].lemma_ == second[2].lemma_ == second[4].lemma_ == "vent"
+
+
+def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
+    cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
+    parsed = nlp(TEXT)
+    spans = cache.put(parsed)
+    assert spans == [(s.start_char, s.end_char) for s in parsed.sents]
+    assert cache.sentences(TEXT) == spans
+
+    loaded = cache.get(build_pipeline("en"), TEXT)  # a fresh vocabulary, as a new run has
+    assert loaded is not None and loaded.text == TEXT
+    assert [(t.text, t.lemma_, t.whitespace_, t.is_sent_start) for t in loaded] == [
+        (t.text, t.lemma_, t.whitespace_, t.is_sent_start) for t in parsed
+    ]
+    assert cache.get(nlp, TEXT + " more") is None  # never parsed
+
+
+def test_a_damaged_cache_entry_is_parsed_again(nlp, tmp_path):
+    cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
+    cache.put(nlp(TEXT))
+    [entry] = tmp_path.glob("*.tokens.npz")
+    entry.write_bytes(entry.read_bytes()[:100])
+    assert cache.get(nlp, TEXT) is None
+
+
+def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):
+    path = tmp_path / "P1.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    cache = TranscriptCache(tmp_path / "cache")
+    options = {"transcript_id": "P1", "rel_path": "P1.txt", "cache": cache}
+    first = read_transcript(path, **options)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(ingest, "_read_bytes", must_not_run)
+    assert read_transcript(path, **options) == first
+    # Another option it was read with, or other bytes, and it is read again.
+    with pytest.raises(AssertionError, match="read again"):
+        read_transcript(path, **options, interviewer_labels=("Dan",))
+    path.write_text(TEXT + "\n\nP1: One more.", encoding="utf-8")
+    with pytest.raises(AssertionError, match="read again"):
+        read_transcript(path, **options)
+
+
+def test_a_run_whose_suggestions_are_reused_parses_nothing(tmp_path):
+    """The second `suggest` of an unchanged study reuses the first one's suggestions:
+    it builds no pipeline and parses no transcript."""
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns(".gioia", "report"))
+    for expected_parsed in (True, False):
+        loaded = pipeline.load_study(study)
+        corpus = pipeline.ingest(loaded)
+        parsed = pipeline.parse(loaded, corpus)
+        pipeline.suggest(loaded, corpus, parsed)
+        assert (parsed.parsed_now > 0) is expected_parsed
+        assert ("nlp" in vars(parsed)) is expected_parsed
