@@ -17,12 +17,17 @@ the gold coding at that level (a code never predicted has precision 0).
 
 Methods: ``substring`` is naive keyword autocode, a case-insensitive substring test of
 the same keywords in the turn; ``gioia`` is ``gioia suggest`` at its default settings
-with no coding yet; ``gioia+exemplar`` is ``gioia suggest`` after the human coding of
-P1-P3 is written to a journal as if a researcher had reviewed those interviews, scored
-on P4-P7 only.
+with no coding yet. Then the journal a researcher would have after reviewing P1-P3 is
+written: their human coding as accepted codings, and a decision on each suggestion
+``gioia`` made there (accepted when they coded that code in that turn, else rejected), as
+`gioia review` records it. ``gioia+exemplar`` is ``gioia suggest`` after that, scored on
+P4-P7 only: keyword suggestions rescored, or left out, by how their terms fared in those
+decisions (gioia.learning), and exemplar suggestions; ``gioia+terms`` is the same without
+the exemplar suggestions, to tell the two apart.
 
-``--dev`` runs only the development protocol used to choose the exemplar defaults,
-which never looks at P4-P7: reveal two of P1-P3, score on the third, for each third.
+``--dev`` runs only the development protocol used to choose the defaults of both, which
+never looks at P4-P7: reveal two of P1-P3, score on the third, for each third, and the
+three pooled.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gioia import pipeline
-from gioia.models import Codebook, Coding, Transcript
+from gioia.models import Codebook, Coding, Suggestion, Transcript
 from gioia.serialise import coding_to_dict, dumps_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +50,7 @@ CORPORA = (ROOT.parent / "shared" / "corpora" / "pdpilot", ROOT / "tests/data/tr
 INTERVIEWS = tuple(f"P{n}" for n in range(1, 8))
 REVEALED, HELD_OUT = INTERVIEWS[:3], INTERVIEWS[3:]
 LEVELS = ("1", "2", "3", "leaf")
+AT = "2024-01-01T00:00:00Z"  # every revealed decision's time: the output stays the same
 
 Path_ = tuple[str, ...]  # a code's path in the hierarchy, top-level code first
 Pair = tuple[tuple[str, int], Path_]  # ((transcript, turn index), code path)
@@ -162,19 +168,30 @@ def substring_predictions(
     return found
 
 
-def gioia_predictions(
-    loaded: pipeline.LoadedStudy, corpus: pipeline.Corpus, parsed
+def predictions(
+    suggestions: Iterable[Suggestion], transcripts: dict[str, Transcript]
 ) -> tuple[dict[tuple[str, int, str], float], dict[str, int]]:
     """(transcript, turn, concept) → the best score suggesting it; suggestions by method."""
-    transcripts = corpus.by_id()
     found: dict[tuple[str, int, str], float] = {}
     methods: dict[str, int] = defaultdict(int)
-    for s in pipeline.suggest(loaded, corpus, parsed):
+    for s in suggestions:
         turn = transcripts[s.transcript].turn_at(s.start)
         key = (s.transcript, transcripts[s.transcript].turns.index(turn), s.concept)
         found[key] = max(s.score, found.get(key, 0.0))
         methods[s.method] += 1
     return found, dict(methods)
+
+
+def learnt_methods(
+    loaded: pipeline.LoadedStudy, corpus: pipeline.Corpus, parsed
+) -> tuple[dict[str, set], dict[str, int]]:
+    """After a reveal: the keyword suggestions as learnt from the decisions (``gioia+terms``)
+    and all suggestions, exemplars too (``gioia+exemplar``); suggestions by method."""
+    transcripts = corpus.by_id()
+    suggestions = pipeline.suggest(loaded, corpus, parsed)
+    learnt, counts = predictions(suggestions, transcripts)
+    terms, _ = predictions((s for s in suggestions if s.method != "exemplar"), transcripts)
+    return {"gioia+terms": set(terms), "gioia+exemplar": set(learnt)}, counts
 
 
 def precision_by_score(found: dict[tuple[str, int, str], float], gold) -> list[str]:
@@ -189,9 +206,20 @@ def precision_by_score(found: dict[tuple[str, int, str], float], gold) -> list[s
     return rows
 
 
-def reveal(study: Path, spans, transcripts: dict[str, Transcript], revealed: Iterable[str]):
-    """Write the human coding of the ``revealed`` interviews as accepted codings, one per
-    participant turn a coded segment overlaps (gioia codes one speaker's talk at a time)."""
+def reveal(
+    study: Path,
+    spans,
+    transcripts: dict[str, Transcript],
+    revealed: Iterable[str],
+    reviewed: Sequence[Suggestion],
+    gold: set[tuple[str, int, str]],
+) -> None:
+    """Write the journal a researcher would have after reviewing the ``revealed``
+    interviews: their human coding as accepted codings, one per participant turn a coded
+    segment overlaps (gioia codes one speaker's talk at a time), and their decision on
+    each of the ``reviewed`` suggestions there (those gioia made before any coding), as
+    `gioia review` records it: accepted when the researcher coded the concept in that
+    turn, else rejected."""
     wanted = set(revealed)
     lines = []
     for tid, start, end, concept in spans:
@@ -202,17 +230,20 @@ def reveal(study: Path, spans, transcripts: dict[str, Transcript], revealed: Ite
             turn = transcript.turns[i]
             a, b = max(start, turn.start), min(end, turn.end)
             coding = Coding(
-                tid,
-                a,
-                b,
-                concept,
-                "accept",
-                "gold",
-                "import",
-                transcript.text[a:b],
-                "2024-01-01T00:00:00Z",
+                tid, a, b, concept, "accept", "gold", "import", transcript.text[a:b], AT
             )
             lines.append(dumps_line(coding_to_dict(coding)))
+    for s in reviewed:
+        if s.transcript not in wanted:
+            continue
+        transcript = transcripts[s.transcript]
+        turn = transcript.turns.index(transcript.turn_at(s.start))
+        decision = "accept" if (s.transcript, turn, s.concept) in gold else "reject"
+        quote = transcript.text[s.start : s.end]
+        coding = Coding(
+            s.transcript, s.start, s.end, s.concept, decision, "gold", s.method, quote, AT, s.score
+        )
+        lines.append(dumps_line(coding_to_dict(coding)))
     (study / "codings").mkdir(exist_ok=True)
     (study / "codings" / "gold.jsonl").write_text("".join(lines), encoding="utf-8")
 
@@ -253,6 +284,27 @@ def scores(gold: set[Pair], predicted: set[Pair]) -> tuple[float, ...]:
     return (*prf(gold, predicted), *macro)
 
 
+def what_learning_changed(methods: dict[str, set], gold, keep: set[str]) -> list[str]:
+    """The (turn, leaf code) pairs in ``keep`` that the decisions took away from gioia's
+    keyword suggestions (they only ever take away) and that the exemplars added, and how
+    many of each were right."""
+
+    def share(found: set) -> str:
+        right = sum(1 for pair in found if pair in gold)
+        return f"{len(found)} ({right} right)"
+
+    def kept(found: set) -> set:
+        return {pair for pair in found if pair[0] in keep}
+
+    gioia, terms, everything = (
+        kept(methods[m]) for m in ("gioia", "gioia+terms", "gioia+exemplar")
+    )
+    return [
+        f"learning from the decisions: keyword pairs left out {share(gioia - terms)}, "
+        f"exemplar pairs added {share(everything - terms)}"
+    ]
+
+
 def table(title: str, gold_found, methods: dict[str, set], paths, keep: set[str]) -> list[str]:
     rows = [
         f"{title}",
@@ -288,27 +340,39 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
         }
         baseline = substring_predictions(transcripts, loaded.codebook)
         out = [f"corpus {corpus_dir}: {len(spans)} coded segments located, {missing} not found"]
+        # What gioia suggests before any coding: the queue the researcher reviews.
+        reviewed = pipeline.suggest(loaded, corpus, parsed)
+        keywords_only, counts = predictions(reviewed, transcripts)
+        methods = {"substring": baseline, "gioia": set(keywords_only)}
         if dev:
+            pooled: dict[str, set] = defaultdict(set)
             for held in REVEALED:
-                reveal(study, spans, transcripts, [t for t in REVEALED if t != held])
-                with_exemplars, _ = gioia_predictions(loaded, corpus, parsed)
-                methods = {"substring": baseline, "gioia+exemplar": set(with_exemplars)}
+                others = [t for t in REVEALED if t != held]
+                reveal(study, spans, transcripts, others, reviewed, gold)
+                learnt, _ = learnt_methods(loaded, corpus, parsed)
+                fold = {**methods, **learnt}
+                for name, found in fold.items():
+                    pooled[name] |= {f for f in found if f[0] == held}
                 out += ["", *table(f"dev: reveal the others of P1-P3, score {held}", gold,
-                                   methods, paths, {held})]  # fmt: skip
+                                   fold, paths, {held})]  # fmt: skip
+            out += ["", *table("dev: the three folds pooled, P1-P3", gold, pooled, paths,
+                               set(REVEALED))]  # fmt: skip
+            out += what_learning_changed(pooled, gold, set(REVEALED))
             return out
-        keywords_only, counts = gioia_predictions(loaded, corpus, parsed)
         out.append(f"gioia suggestions by method: {counts}")
         without = sum(1 for g in gold if g not in baseline)
         out.append(f"gold (turn, leaf code) pairs whose turn has none of the code's keywords: "
                    f"{without} of {len(gold)}")  # fmt: skip
-        methods = {"substring": baseline, "gioia": set(keywords_only)}
         out += ["", *table("all interviews P1-P7", gold, methods, paths, set(INTERVIEWS))]
         out += ["", *precision_by_score(keywords_only, gold)]
-        reveal(study, spans, transcripts, REVEALED)
-        with_exemplars, counts = gioia_predictions(loaded, corpus, parsed)
-        out += ["", f"after revealing P1-P3, gioia suggestions by method: {counts}"]
-        methods["gioia+exemplar"] = set(with_exemplars)
+        reveal(study, spans, transcripts, REVEALED, reviewed, gold)
+        learnt, counts = learnt_methods(loaded, corpus, parsed)
+        decided = sum(1 for s in reviewed if s.transcript in REVEALED)
+        out += ["", f"after revealing P1-P3 ({decided} suggestions there reviewed), "
+                    f"gioia suggestions by method: {counts}"]  # fmt: skip
+        methods.update(learnt)
         out += ["", *table("held-out interviews P4-P7", gold, methods, paths, set(HELD_OUT))]
+        out += what_learning_changed(methods, gold, set(HELD_OUT))
         return out
 
 

@@ -23,21 +23,31 @@ TF-IDF vectors: the weight of content lemma l in a text is ``(1 + ln tf) * idf(l
 vector is scaled to length 1, and the similarity of two texts is the cosine (the dot
 product), in [0, 1].
 
-``exemplar`` method — "more like this", learning from the coders' own decisions. For each
-concept, the *positives* are the spans accepted for it (the counted codings) and its
-codebook ``examples:``; the *negatives* are the spans whose latest decision by a coder is
-a rejection of it (an undo is not a rejection). Every *uncoded* segment (no accepted
-coding of any concept overlaps it) that no one has decided for the concept is scored
+``exemplar`` method — "more like this", learning from the coders' own decisions. The
+*exemplars* of a concept are the spans accepted for it (the counted codings; a span
+accepted for several concepts is an exemplar of each) and its codebook ``examples:``; its
+*counter-examples* are the spans whose latest decision by a coder is a rejection of it (an
+undo is not a rejection) and that no counted coding accepts. Every segment not coded with
+the concept and that no one has decided for it — talk coded with *other* concepts
+included, as talk may be coded with several — is scored by how much nearer it is to the
+concept than to anything else, a nearest-neighbour margin:
 
-    score = max sim(segment, positive) - 0.5 * max sim(segment, negative)
+    own   = max sim(segment, exemplar of the concept)
+    rival = max sim(segment, exemplar of other concepts only)
+    lead  = own - max(rival, max sim(segment, counter-example of the concept))
 
-(its nearest positive, less half its nearest negative), where sim is the cosine of two
-texts that share at least two content lemmas and 0 otherwise. A concept gets at most
-``EXEMPLAR_TOP_K`` suggestions per run, the best of those scoring above 0 and at least
-``EXEMPLAR_MIN_SCORE``, so one accepted quote does not flood the review queue; segments
-another method already suggests for the concept are left to it. The evidence is each occurrence in
-the segment of the content lemmas it shares with its nearest positive, the most weighty
-first (at most ``MAX_SHARED_LEMMAS`` lemmas).
+where *rival* is the nearest exemplar that is not one of the concept (the segment's own
+codings excluded: a segment is always like itself), and sim is the cosine of two texts
+that share at least two content lemmas and 0 otherwise. A segment nearer another
+concept's accepted talk, or the concept's rejected talk, than the concept's accepted talk
+is not suggested. The score is the lead; a concept gets at most ``EXEMPLAR_TOP_K``
+suggestions per run, the best of those leading by at least ``EXEMPLAR_MIN_SCORE``, so one
+accepted quote does not flood the review queue; segments another method already suggests
+for the concept are left to it. The evidence is each occurrence in the segment of the
+content lemmas it shares with its nearest exemplar of the concept, the most weighty first
+(at most ``MAX_SHARED_LEMMAS`` lemmas).
+
+Keyword evidence the coders keep rejecting is learnt in :mod:`gioia.learning`.
 """
 
 from __future__ import annotations
@@ -71,13 +81,13 @@ __all__ = [
 # A lemma in at most one segment in this many counts as fully specific.
 FULLY_SPECIFIC_ONE_IN = 20
 MIN_SPECIFICITY = 0.2
-# How much a rejected look-alike pulls a segment down, relative to an accepted one.
-NEGATIVE_WEIGHT = 0.5
 # Defaults chosen with the benchmark's development protocol, which reads the coding of
-# P1-P3 only (docs/suggest-quality.md): exemplars were right most often when few were
-# made per concept; three per concept per run keep a review round short, and once the
-# coder has decided them the next run offers the next three.
-EXEMPLAR_MIN_SCORE = 0.15
+# P1-P3 only (docs/suggest-quality.md). There exemplars were almost never right (1 of 94
+# at best) and the fewer were made the better; on the example study a lead of 0.1 keeps
+# 3 of the 4 right ones that any positive lead makes, and leaves out 12 of its 17 wrong
+# ones. Three per concept per run keep a review round short; once the coder has decided
+# them, the next run offers the next three.
+EXEMPLAR_MIN_SCORE = 0.1
 EXEMPLAR_TOP_K = 3
 # Texts sharing a single content lemma are not alike: that is a keyword's evidence.
 MIN_SHARED_LEMMAS = 2
@@ -231,71 +241,158 @@ def suggest_exemplars(
     """``exemplar`` suggestions (see the module docstring). ``accepted`` are the counted
     codings, ``decisions`` every placed journal line; (transcript, start, end, concept) in
     ``already_suggested`` were found by another method and are not suggested twice."""
-    positives = _vectors_by_concept(docs, stats, accepted)
-    negatives = _vectors_by_concept(docs, stats, _rejected_only(decisions, accepted))
-    for concept in codebook.concepts:
-        if concept.examples:
-            examples = [stats.vector(doc) for doc in nlp.pipe(concept.examples)]
-            positives[concept.id] += [v for v in examples if v]
-    if not positives:
+    rejected = _rejected_only(decisions, accepted)
+    vectors = _span_vectors(
+        docs,
+        stats,
+        [
+            *((p.coding.transcript, p.start, p.end) for p in [*accepted, *rejected]),
+            *(s.key for transcript in segments for s in segments[transcript]),
+        ],
+    )
+    exemplars = _exemplars(nlp, codebook, stats, accepted, vectors)
+    if not exemplars:
         return []
-    coded = _spans_by_transcript(accepted)
-    decided = defaultdict(list)
-    for placed in standing_decisions(decisions):
-        decided[(placed.coding.transcript, placed.concept)].append((placed.start, placed.end))
-    candidates = [
-        (segment, stats.vector(segment_span(docs[segment.transcript], segment.start, segment.end)))
-        for transcript in sorted(segments)
-        for segment in segments[transcript]
-        if not _overlaps_any(segment, coded.get(transcript, ()))
-    ]
-    suggestions: list[Suggestion] = []
-    for concept in codebook.concepts:
-        if not positives.get(concept.id):
-            continue
-        ranked = []
-        for segment, vector in candidates:
-            key = (segment.transcript, segment.start, segment.end, concept.id)
-            if key in already_suggested or _overlaps_any(
-                segment, decided.get((segment.transcript, concept.id), ())
-            ):
-                continue
-            nearest, similarity = _nearest(vector, positives[concept.id])
-            penalty = max(
-                (resemblance(vector, n) for n in negatives.get(concept.id, ())), default=0.0
-            )
-            score = similarity - NEGATIVE_WEIGHT * penalty
-            if score > 0 and score >= min_score:
-                ranked.append((-score, segment.transcript, segment.start, segment, vector, nearest))
-        ranked.sort(key=lambda item: item[:3])
-        for negative_score, _, _, segment, vector, nearest in ranked[:top_k]:
-            evidence = _shared_lemma_evidence(docs[segment.transcript], segment, vector, nearest)
-            suggestions.append(
-                Suggestion(
-                    segment.transcript,
-                    segment.start,
-                    segment.end,
-                    concept.id,
-                    round(min(1.0, -negative_score), 4),
-                    "exemplar",
-                    evidence,
-                )
-            )
-    return suggestions
-
-
-def _vectors_by_concept(
-    docs: Mapping[str, Doc], stats: CorpusStats, codings: Iterable[PlacedCoding]
-) -> dict[str, list[Vector]]:
-    vectors: dict[str, list[Vector]] = defaultdict(list)
-    for placed in codings:
-        doc = docs.get(placed.coding.transcript)
-        if doc is None:
-            continue
-        vector = stats.vector(segment_span(doc, placed.start, placed.end))
+    negatives: dict[str, list[Vector]] = defaultdict(list)
+    for placed in rejected:
+        vector = vectors.get((placed.coding.transcript, placed.start, placed.end))
         if vector:
-            vectors[placed.concept].append(vector)
+            negatives[placed.concept].append(vector)
+    decided = defaultdict(list)
+    for placed in [*accepted, *standing_decisions(decisions)]:
+        decided[(placed.coding.transcript, placed.concept)].append((placed.start, placed.end))
+    learnt = sorted({concept for exemplar in exemplars for concept in exemplar.concepts})
+    ranked: dict[str, list[tuple[float, str, int, Segment, Vector, Vector]]] = defaultdict(list)
+    for transcript in sorted(segments):
+        for segment in segments[transcript]:
+            vector = vectors.get(segment.key)
+            if not vector:
+                continue
+            # The concepts the segment is coded with, and the exemplars most similar first;
+            # its own codings are no evidence about it (a segment is always like itself).
+            coded_as = frozenset(
+                concept for e in exemplars if e.overlaps(segment) for concept in e.concepts
+            )
+            near = sorted(
+                (
+                    (resemblance(vector, e.vector), index)
+                    for index, e in enumerate(exemplars)
+                    if not e.overlaps(segment)
+                ),
+                key=lambda item: (-item[0], item[1]),
+            )
+            for concept in learnt:
+                if (*segment.key, concept) in already_suggested or _overlaps_any(
+                    segment, decided.get((segment.transcript, concept), ())
+                ):
+                    continue
+                own, rival, nearest = _own_and_rival(near, exemplars, concept, coded_as)
+                if nearest is None or own - rival < min_score:
+                    continue  # the cheap test first: most segments are like no exemplar
+                unlike = max(
+                    (resemblance(vector, n) for n in negatives.get(concept, ())), default=0.0
+                )
+                lead = own - max(rival, unlike)
+                if lead > 0 and lead >= min_score:
+                    ranked[concept].append(
+                        (-lead, segment.transcript, segment.start, segment, vector, nearest)
+                    )
+    # A concept's best few, so that one accepted quote does not flood the review queue.
+    chosen = []
+    for concept in sorted(ranked):
+        for negative_lead, _, _, segment, vector, nearest in sorted(
+            ranked[concept], key=lambda item: item[:3]
+        )[:top_k]:
+            chosen.append((concept, round(min(1.0, -negative_lead), 4), segment, vector, nearest))
+    evidence = _shared_lemma_evidence(docs, [item[2:] for item in chosen])
+    return [
+        Suggestion(*segment.key, concept, lead, "exemplar", shown)
+        for (concept, lead, segment, _, _), shown in zip(chosen, evidence, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class _Exemplar:
+    """Talk accepted for one or more concepts (the same span coded with several is one
+    exemplar of each), or a codebook example of one (no span)."""
+
+    vector: Vector
+    concepts: frozenset[str]
+    span: tuple[str, int, int] | None  # (transcript, start, end)
+
+    def overlaps(self, segment: Segment) -> bool:
+        if self.span is None:
+            return False
+        transcript, start, end = self.span
+        return transcript == segment.transcript and start < segment.end and segment.start < end
+
+
+def _span_vectors(
+    docs: Mapping[str, Doc], stats: CorpusStats, spans: Iterable[tuple[str, int, int]]
+) -> dict[tuple[str, int, int], Vector]:
+    """The TF-IDF vector of every (transcript, start, end) span in a transcript of
+    ``docs``, each document fetched once: ``docs`` may load it from disk on every access."""
+    by_transcript: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for transcript, start, end in spans:
+        by_transcript[transcript].add((start, end))
+    vectors = {}
+    for transcript in sorted(by_transcript.keys() & set(docs)):
+        doc = docs[transcript]
+        for start, end in sorted(by_transcript[transcript]):
+            vectors[(transcript, start, end)] = stats.vector(segment_span(doc, start, end))
     return vectors
+
+
+def _exemplars(
+    nlp: Language,
+    codebook: Codebook,
+    stats: CorpusStats,
+    accepted: Iterable[PlacedCoding],
+    vectors: Mapping[tuple[str, int, int], Vector],
+) -> list[_Exemplar]:
+    """Every accepted span and codebook example, in a fixed order."""
+    by_span: dict[tuple[str, int, int], set[str]] = defaultdict(set)
+    for placed in accepted:
+        by_span[(placed.coding.transcript, placed.start, placed.end)].add(placed.concept)
+    exemplars = [
+        _Exemplar(vectors[span], frozenset(concepts), span)
+        for span, concepts in sorted(by_span.items())
+        if vectors.get(span)
+    ]
+    for concept in codebook.concepts:
+        for doc in nlp.pipe(concept.examples):
+            vector = stats.vector(doc)
+            if vector:
+                exemplars.append(_Exemplar(vector, frozenset({concept.id}), None))
+    return exemplars
+
+
+def _own_and_rival(
+    near: Sequence[tuple[float, int]],
+    exemplars: Sequence[_Exemplar],
+    concept: str,
+    coded_as: frozenset[str],
+) -> tuple[float, float, Vector | None]:
+    """From exemplars ordered most similar first: the similarity of the nearest exemplar
+    of ``concept`` and of the nearest exemplar not of it (0 when there is none), and the
+    nearest of ``concept`` itself (None when none is alike at all). An exemplar also of a
+    concept the segment is already ``coded_as`` is neither: the likeness may be that
+    concept's ("We rant, and I ask a second opinion", coded venting and second opinion,
+    does not make "I ask a second opinion", coded second opinion, venting)."""
+    own, rival, nearest = 0.0, 0.0, None
+    for similarity, index in near:
+        if similarity <= 0.0:
+            break
+        if concept in exemplars[index].concepts:
+            if exemplars[index].concepts & coded_as:
+                continue
+            if nearest is None:
+                own, nearest = similarity, exemplars[index].vector
+        elif not rival:
+            rival = similarity
+        if nearest is not None and rival:
+            break
+    return own, rival, nearest
 
 
 def _rejected_only(
@@ -311,37 +408,32 @@ def _rejected_only(
     ]
 
 
-def _spans_by_transcript(codings: Iterable[PlacedCoding]) -> dict[str, list[tuple[int, int]]]:
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for placed in codings:
-        spans[placed.coding.transcript].append((placed.start, placed.end))
-    return spans
-
-
 def _overlaps_any(segment: Segment, spans: Iterable[tuple[int, int]]) -> bool:
     return any(start < segment.end and segment.start < end for start, end in spans)
 
 
-def _nearest(vector: Vector, exemplars: Sequence[Vector]) -> tuple[Vector, float]:
-    """The most similar exemplar (the first of equals) and its similarity."""
-    best, best_similarity = exemplars[0], -1.0
-    for exemplar in exemplars:
-        similarity = resemblance(vector, exemplar)
-        if similarity > best_similarity:
-            best, best_similarity = exemplar, similarity
-    return best, best_similarity
-
-
 def _shared_lemma_evidence(
-    doc: Doc, segment: Segment, vector: Vector, nearest: Vector
-) -> tuple[Evidence, ...]:
-    shared = sorted(
-        (lemma for lemma in vector if lemma in nearest),
-        key=lambda lemma: (-vector[lemma] * nearest[lemma], lemma),
-    )[:MAX_SHARED_LEMMAS]
-    chosen = set(shared)
-    return tuple(
-        Evidence(t.lemma_.lower(), t.idx, t.idx + len(t.text))
-        for t in content_tokens(segment_span(doc, segment.start, segment.end))
-        if t.lemma_.lower() in chosen
-    )
+    docs: Mapping[str, Doc], found: Sequence[tuple[Segment, Vector, Vector]]
+) -> list[tuple[Evidence, ...]]:
+    """For each (segment, its vector, its nearest exemplar), the occurrences in the
+    segment of the content lemmas the two share, the most weighty first (at most
+    ``MAX_SHARED_LEMMAS`` lemmas); each document fetched once."""
+    evidence: list[tuple[Evidence, ...]] = [() for _ in found]
+    by_transcript: dict[str, list[int]] = defaultdict(list)
+    for index, (segment, _, _) in enumerate(found):
+        by_transcript[segment.transcript].append(index)
+    for transcript in sorted(by_transcript):
+        doc = docs[transcript]
+        for index in by_transcript[transcript]:
+            segment, vector, nearest = found[index]
+            shared = sorted(
+                (lemma for lemma in vector if lemma in nearest),
+                key=lambda lemma: (-vector[lemma] * nearest[lemma], lemma),
+            )[:MAX_SHARED_LEMMAS]
+            chosen = set(shared)
+            evidence[index] = tuple(
+                Evidence(t.lemma_.lower(), t.idx, t.idx + len(t.text))
+                for t in content_tokens(segment_span(doc, segment.start, segment.end))
+                if t.lemma_.lower() in chosen
+            )
+    return evidence

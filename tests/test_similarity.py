@@ -171,6 +171,90 @@ def test_a_rejected_look_alike_pushes_a_segment_down(nlp):
     assert max(pushed, key=pushed.get) == segs[3].start
 
 
+def test_a_segment_nearer_another_concepts_talk_is_suggested_for_that_one_only(nlp):
+    """The candidate S1 shares kettle and biscuit with S0 (tea) but garden, shed and
+    biscuit with S2 (gardening): nearer S2, it is suggested for gardening, scoring its
+    lead cos(S1, S2) - cos(S1, S0), and not for tea."""
+    talk = (
+        "The kettle and the biscuits on the sofa.",
+        "The kettle and the biscuits in the garden shed.",
+        "The garden shed and the biscuits.",
+    )
+    docs, segments, stats = corpus_of(nlp, *talk)
+    s0, s1, s2 = segments["T1"]
+    v0, v1, v2 = (stats.vector(segment_span(docs["T1"], s.start, s.end)) for s in (s0, s1, s2))
+    assert cosine(v1, v2) > cosine(v1, v0) > 0.1  # the premise, from the TF-IDF vectors
+    codebook = make_codebook(concept("tea"), concept("gardening"))
+    kept = [placed(s0, "tea"), placed(s2, "gardening")]
+    found = suggest_exemplars(nlp, codebook, docs, segments, stats, kept, kept, min_score=0.0)
+    assert [(s.start, s.concept) for s in found] == [(s1.start, "gardening")]
+    assert found[0].score == pytest.approx(cosine(v1, v2) - cosine(v1, v0), abs=1e-4)
+
+
+def test_a_lead_below_the_minimum_is_not_suggested(nlp):
+    """The lead of the test above is cos(S1, S2) - cos(S1, S0) = 0.850 - 0.463 = 0.387."""
+    talk = (
+        "The kettle and the biscuits on the sofa.",
+        "The kettle and the biscuits in the garden shed.",
+        "The garden shed and the biscuits.",
+    )
+    docs, segments, stats = corpus_of(nlp, *talk)
+    s0, s1, s2 = segments["T1"]
+    codebook = make_codebook(concept("tea"), concept("gardening"))
+    kept = [placed(s0, "tea"), placed(s2, "gardening")]
+    for minimum, expected in ((0.35, [s1.start]), (0.45, [])):
+        found = suggest_exemplars(
+            nlp, codebook, docs, segments, stats, kept, kept, min_score=minimum
+        )
+        assert [s.start for s in found] == expected
+
+
+def test_talk_coded_with_another_concept_is_suggested_for_one_it_resembles(nlp):
+    """S0 is coded tea and S1 gardening, and they share kettle and biscuit (cosine
+    0.5623, as above): each may also be the other's concept. A segment's own coding is
+    not a rival to it."""
+    docs, segments, stats = corpus_of(nlp, *TEA_TALK)
+    s0, s1 = segments["T1"][:2]
+    codebook = make_codebook(concept("tea"), concept("gardening"))
+    kept = [placed(s0, "tea"), placed(s1, "gardening")]
+    found = suggest_exemplars(nlp, codebook, docs, segments, stats, kept, kept)
+    assert sorted((s.start, s.concept, s.score) for s in found) == [
+        (s0.start, "gardening", 0.5623),
+        (s1.start, "tea", 0.5623),
+    ]
+
+
+def test_a_likeness_explained_by_a_concept_the_segment_already_has_suggests_nothing(nlp):
+    """S1 (kettle, biscuit) is coded tea; S0 (kettle, biscuit, sofa) is coded tea and
+    comfort. Their likeness may be tea's: S1 is not suggested for comfort. Once S0 is
+    coded comfort only, the likeness is comfort's, and it is."""
+    docs, segments, stats = corpus_of(nlp, *TEA_TALK)
+    s0, s1 = segments["T1"][:2]
+    codebook = make_codebook(concept("tea"), concept("comfort"))
+    both = [placed(s0, "tea"), placed(s0, "comfort"), placed(s1, "tea")]
+    found = suggest_exemplars(nlp, codebook, docs, segments, stats, both, both)
+    assert [(s.start, s.concept) for s in found] == []
+    apart = [placed(s0, "comfort"), placed(s1, "tea")]
+    found = suggest_exemplars(nlp, codebook, docs, segments, stats, apart, apart)
+    assert sorted((s.start, s.concept) for s in found) == [
+        (s0.start, "tea"),
+        (s1.start, "comfort"),
+    ]
+
+
+def test_a_segment_nearer_a_rejected_one_than_an_accepted_one_is_not_suggested(nlp):
+    """S1 shares two words with the accepted S0 and three with the rejected S2."""
+    talk = (
+        "The kettle and the biscuits on the sofa.",
+        "The kettle and the biscuits in the garden shed.",
+        "The garden shed and the biscuits.",
+    )
+    found, segs = exemplars(nlp, talk, rejected=(2,), min_score=0.0)
+    assert segs[1].start not in {s.start for s in found}
+    found, _ = exemplars(nlp, talk, min_score=0.0)
+    assert segs[1].start in {s.start for s in found}  # without the rejection, it is
+
+
 def test_codebook_examples_are_exemplars_before_any_coding(nlp):
     docs, segments, stats = corpus_of(nlp, *TEA_TALK)
     codebook = make_codebook(concept("tea", examples=("Biscuits with the kettle on.",)))

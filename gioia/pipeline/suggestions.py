@@ -18,6 +18,7 @@ from gioia.journal import (
     place_codings,
     read_journals,
 )
+from gioia.learning import learn_from_decisions
 from gioia.models import (
     Coding,
     Suggestion,
@@ -107,6 +108,8 @@ def _make_suggestions(
         decisions,
         found,
     )
+    # Last, so that every method's suggestions answer for the terms the coders rejected.
+    suggestions = learn_from_decisions(suggestions, accepted, decisions)
     suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
     return suggestions
 
