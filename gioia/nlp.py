@@ -14,11 +14,12 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, LEMMA, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
 from spacy.tokens import Doc, DocBin
@@ -30,10 +31,13 @@ from gioia.fsutil import atomic_write_bytes
 __all__ = [
     "DocCache",
     "LazyDocs",
+    "LazyTokenTables",
+    "TokenTable",
     "build_pipeline",
     "describe_pipeline",
     "parse_missing",
     "pipeline_fingerprint",
+    "sentence_spans",
 ]
 
 LOOKUP_LEMMAS = "gioia_lookup_lemmas"
@@ -150,6 +154,30 @@ def pipeline_fingerprint(lang: str, model: str | None) -> str:
     return ";".join(parts)
 
 
+@dataclass(frozen=True)
+class TokenTable:
+    """A parsed document's tokens as arrays: where each starts in the text, and its word
+    and lemma as string hashes (``strings`` maps every hash used to its string). What
+    corpus statistics need, without building a ``Doc``: loading one costs about as much
+    as parsing the text with the default pipeline."""
+
+    starts: numpy.ndarray  # int64
+    words: numpy.ndarray  # uint64 hashes
+    lemmas: numpy.ndarray  # uint64 hashes
+    strings: Mapping[int, str]
+
+    @classmethod
+    def of_doc(cls, doc: Doc) -> TokenTable:
+        table = doc.to_array([IDX, ORTH, LEMMA])
+        hashes = numpy.unique(table[:, 1:]).tolist()
+        return cls(
+            table[:, 0].astype(numpy.int64),
+            table[:, 1],
+            table[:, 2],
+            {h: doc.vocab.strings[h] for h in hashes},
+        )
+
+
 class DocCache:
     """Parsed documents stored under a hash of text + pipeline, so an unchanged
     transcript is never parsed twice, with their sentence spans beside them (segmenting
@@ -183,8 +211,33 @@ class DocCache:
             doc = _doc_from_docbin(data, nlp) if self.trained else _doc_from_arrays(data, nlp)
         except Exception:  # noqa: BLE001 - a corrupt cache entry is re-parsed, never fatal
             return None
-        # The file name is a hash of the text: a document of another text is corrupt.
-        return doc if doc is not None and doc.text == text else None
+        # The file name is a hash of the text, so a document that does not span the
+        # text exactly is a damaged entry. (Comparing doc.text would build a Token
+        # object for every token: longer than loading the document.)
+        if doc is None or not len(doc) or doc[-1].idx + len(doc[-1].text_with_ws) != len(text):
+            return None
+        return doc
+
+    def tokens(self, nlp: Callable[[], Language], text: str) -> TokenTable | None:
+        """The cached document of ``text`` as a :class:`TokenTable`, or None when it is
+        not cached. ``nlp`` gives the pipeline, needed only to read a DocBin."""
+        if self.trained:
+            doc = self.get(nlp(), text)
+            return None if doc is None else TokenTable.of_doc(doc)
+        path = self._path(text, self._suffix)
+        try:
+            tokens, strings = _read_arrays(path.read_bytes())
+        # Missing or damaged: the caller parses the text again.
+        except Exception:  # noqa: BLE001
+            return None
+        words = tokens[:, 0]
+        distinct, position = numpy.unique(words, return_inverse=True)
+        lengths = numpy.array([len(strings[h]) for h in distinct.tolist()], dtype=numpy.int64)
+        ends = numpy.cumsum(lengths[position] + tokens[:, 3].astype(numpy.int64))
+        if not len(ends) or int(ends[-1]) != len(text):
+            return None  # not this text's tokens: a damaged entry
+        starts = numpy.concatenate(([0], ends[:-1]))
+        return TokenTable(starts, words, tokens[:, 1], strings)
 
     def sentences(self, text: str) -> list[tuple[int, int]] | None:
         """The cached sentence spans of ``text``, or None when it was never parsed."""
@@ -196,12 +249,29 @@ class DocCache:
         except (ValueError, TypeError):
             return None  # a corrupt entry is rebuilt
 
-    def put(self, doc: Doc) -> list[tuple[int, int]]:
+    def put(self, text: str, doc: Doc) -> list[tuple[int, int]]:
+        """Store ``doc``, parsed from ``text`` (given, because ``doc.text`` would build a
+        ``Token`` for every token), and return its sentence spans."""
         data = _docbin_bytes(doc) if self.trained else _array_bytes(doc)
-        atomic_write_bytes(self._path(doc.text, self._suffix), data)
-        spans = [(sentence.start_char, sentence.end_char) for sentence in doc.sents]
-        atomic_write_bytes(self._path(doc.text, ".sents.json"), json.dumps(spans).encode())
+        atomic_write_bytes(self._path(text, self._suffix), data)
+        spans = sentence_spans(doc)
+        atomic_write_bytes(self._path(text, ".sents.json"), json.dumps(spans).encode())
         return spans
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) characters of each sentence of ``doc``, as ``Span.start_char`` and
+    ``end_char`` give them, read from token arrays: ``doc.sents`` builds a ``Token`` for
+    every token, which took longer than parsing."""
+    if not len(doc):
+        return []
+    table = doc.to_array([IDX, LENGTH, SENT_START]).astype(numpy.int64)
+    starts, ends = table[:, 0], table[:, 0] + table[:, 1]
+    first = numpy.flatnonzero(table[:, 2] == 1).tolist()
+    if not first or first[0] != 0:
+        first.insert(0, 0)
+    last = [*(i - 1 for i in first[1:]), len(doc) - 1]
+    return list(zip(starts[first].tolist(), ends[last].tolist(), strict=True))
 
 
 # What the default pipeline adds to a document, as Doc.to_array columns; ORTH and LEMMA
@@ -224,14 +294,24 @@ def _array_bytes(doc: Doc) -> bytes:
     return buffer.getvalue()
 
 
-def _doc_from_arrays(data: bytes, nlp: Language) -> Doc:
+def _read_arrays(data: bytes) -> tuple[numpy.ndarray, dict[int, str]]:
+    """The token array and the strings of its hashes, as :func:`_array_bytes` wrote them."""
     with numpy.load(io.BytesIO(data), allow_pickle=False) as stored:
-        tokens, lengths = stored["tokens"], stored["lengths"].tolist()
-        strings = stored["strings"].tobytes()
+        tokens, hashes = stored["tokens"], stored["hashes"].tolist()
+        lengths, encoded = stored["lengths"].tolist(), stored["strings"].tobytes()
     ends = numpy.cumsum(lengths).tolist()
-    for start, end in zip([0, *ends[:-1]], ends, strict=True):
-        nlp.vocab.strings.add(strings[start:end].decode("utf-8"))
-    words = [nlp.vocab.strings[orth] for orth in tokens[:, 0].tolist()]
+    strings = {
+        h: encoded[start:end].decode("utf-8")
+        for h, start, end in zip(hashes, [0, *ends[:-1]], ends, strict=True)
+    }
+    return tokens, strings
+
+
+def _doc_from_arrays(data: bytes, nlp: Language) -> Doc:
+    tokens, strings = _read_arrays(data)
+    for string in strings.values():
+        nlp.vocab.strings.add(string)
+    words = [strings[orth] for orth in tokens[:, 0].tolist()]
     doc = Doc(nlp.vocab, words=words, spaces=tokens[:, 3].astype(bool).tolist())
     return doc.from_array([LEMMA, SENT_START], tokens[:, 1:3])
 
@@ -263,8 +343,33 @@ class LazyDocs(Mapping[str, Doc]):
         doc = self._cache.get(nlp, text)
         if doc is None:  # the cache was deleted meanwhile: parse again
             doc = nlp(text)
-            self._cache.put(doc)
+            self._cache.put(text, doc)
         return doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+class LazyTokenTables(Mapping[str, TokenTable]):
+    """Transcript id → its document's :class:`TokenTable`, read from the cache when
+    asked for (parsing the text again when the cache was deleted meanwhile)."""
+
+    def __init__(self, nlp: Callable[[], Language], cache: DocCache, texts: Mapping[str, str]):
+        self._nlp = nlp
+        self._cache = cache
+        self._texts = texts
+
+    def __getitem__(self, transcript: str) -> TokenTable:
+        text = self._texts[transcript]
+        table = self._cache.tokens(self._nlp, text)
+        if table is None:
+            doc = self._nlp()(text)
+            self._cache.put(text, doc)
+            table = TokenTable.of_doc(doc)
+        return table
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._texts)
@@ -311,7 +416,7 @@ def parse_missing(
                     progress(transcript)
     else:
         for transcript, doc in zip(missing, nlp.pipe(texts[t] for t in missing), strict=True):
-            sentences[transcript] = cache.put(doc)
+            sentences[transcript] = cache.put(texts[transcript], doc)
             if progress:
                 progress(transcript)
     return {t: sentences[t] for t in texts}, len(missing)
@@ -328,4 +433,4 @@ def _start_worker(nlp: Language, cache: DocCache) -> None:
 def _parse_and_cache(text: str) -> list[tuple[int, int]]:
     assert _worker is not None, "the pool initialiser sets the worker's pipeline"
     nlp, cache = _worker
-    return cache.put(nlp(text))
+    return cache.put(text, nlp(text))

@@ -53,16 +53,16 @@ Keyword evidence the coders keep rejecting is learnt in :mod:`gioia.learning`.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from spacy.attrs import IDX, LEMMA, ORTH
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from gioia.models import Codebook, Evidence, PlacedCoding, Segment, Suggestion
+from gioia.nlp import TokenTable
 
 __all__ = [
     "EXEMPLAR_MIN_SCORE",
@@ -162,34 +162,32 @@ class CorpusStats:
 
     @classmethod
     def of_segments(
-        cls, docs: Mapping[str, Doc], segments: Mapping[str, Sequence[Segment]]
+        cls, tables: Mapping[str, TokenTable], segments: Mapping[str, Sequence[Segment]]
     ) -> CorpusStats:
-        # One pass over token arrays instead of Token objects: this runs over the whole
-        # corpus on every `gioia suggest`, and building Token objects dominated its time.
-        frequency: Counter[str] = Counter()
+        # Token arrays, not Doc and Token objects: this runs over the whole corpus on
+        # every `gioia suggest`, and building either dominated its time. Each word
+        # lemma gets a number; a segment contributes the distinct numbers of its tokens.
+        numbers: dict[str, int] = {}
+        in_segments: list[numpy.ndarray] = []
         count = 0
-        word_lemma: dict[tuple[int, int], str | None] = {}
         for transcript, transcript_segments in segments.items():
-            doc = docs[transcript]
-            strings = doc.vocab.strings
-            table = doc.to_array([IDX, ORTH, LEMMA])
-            starts = table[:, 0].tolist()
-            keys = list(zip(table[:, 1].tolist(), table[:, 2].tolist(), strict=True))
-            for segment in transcript_segments:
-                first = max(bisect_right(starts, segment.start) - 1, 0)
-                last = bisect_left(starts, segment.end)
-                lemmas = set()
-                for key in keys[first:last]:
-                    if key not in word_lemma:
-                        orth, lemma = key
-                        word_lemma[key] = (
-                            strings[lemma].lower() if _is_word_text(strings[orth]) else None
-                        )
-                    if word_lemma[key] is not None:
-                        lemmas.add(word_lemma[key])
-                frequency.update(lemmas)
-                count += 1
-        return cls(count, dict(frequency))
+            table = tables[transcript]
+            lemma_number = _lemma_numbers(table, numbers)
+            bounds = numpy.array([(s.start, s.end) for s in transcript_segments], numpy.int64)
+            if not len(bounds):
+                continue
+            firsts = numpy.searchsorted(table.starts, bounds[:, 0], side="right") - 1
+            lasts = numpy.searchsorted(table.starts, bounds[:, 1], side="left")
+            for first, last in zip(numpy.maximum(firsts, 0).tolist(), lasts.tolist(), strict=True):
+                present = numpy.unique(lemma_number[first:last])
+                in_segments.append(present[present >= 0])
+            count += len(bounds)
+        if not in_segments:
+            return cls(count, {})
+        frequency = numpy.bincount(numpy.concatenate(in_segments), minlength=len(numbers))
+        return cls(
+            count, {lemma: int(frequency[n]) for lemma, n in numbers.items() if frequency[n]}
+        )
 
     def idf(self, lemma: str) -> float:
         return math.log((1 + self.segments) / (1 + self.document_frequency.get(lemma, 0))) + 1
@@ -207,6 +205,19 @@ class CorpusStats:
         weights = {lemma: (1 + math.log(n)) * self.idf(lemma) for lemma, n in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return {lemma: w / norm for lemma, w in weights.items()} if norm else {}
+
+
+def _lemma_numbers(table: TokenTable, numbers: dict[str, int]) -> numpy.ndarray:
+    """For each token of ``table``, the number of its lower-cased lemma in ``numbers``
+    (numbering new lemmas as they come), or -1 when the token is not a word."""
+    words, word_position = numpy.unique(table.words, return_inverse=True)
+    lemmas, lemma_position = numpy.unique(table.lemmas, return_inverse=True)
+    is_word = numpy.array([_is_word_text(table.strings[w]) for w in words.tolist()], bool)
+    number = numpy.array(
+        [numbers.setdefault(table.strings[h].lower(), len(numbers)) for h in lemmas.tolist()],
+        numpy.int64,
+    )
+    return numpy.where(is_word[word_position], number[lemma_position], -1)
 
 
 def standing_decisions(decisions: Iterable[PlacedCoding]) -> list[PlacedCoding]:
@@ -241,6 +252,8 @@ def suggest_exemplars(
     """``exemplar`` suggestions (see the module docstring). ``accepted`` are the counted
     codings, ``decisions`` every placed journal line; (transcript, start, end, concept) in
     ``already_suggested`` were found by another method and are not suggested twice."""
+    if not accepted and not any(concept.examples for concept in codebook.concepts):
+        return []  # nothing to learn from yet: no document need be read
     rejected = _rejected_only(decisions, accepted)
     vectors = _span_vectors(
         docs,

@@ -10,7 +10,7 @@ import spacy
 
 from gioia import ingest, pipeline
 from gioia.ingest import TranscriptCache, read_transcript
-from gioia.nlp import DocCache, build_pipeline, pipeline_fingerprint
+from gioia.nlp import DocCache, build_pipeline, pipeline_fingerprint, sentence_spans
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
 TEXT = (
@@ -48,7 +48,7 @@ def test_the_same_word_gets_the_same_lemma_in_every_document(nlp):
 def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
     cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
     parsed = nlp(TEXT)
-    spans = cache.put(parsed)
+    spans = cache.put(TEXT, parsed)
     assert spans == [(s.start_char, s.end_char) for s in parsed.sents]
     assert cache.sentences(TEXT) == spans
 
@@ -62,7 +62,7 @@ def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
 
 def test_a_damaged_cache_entry_is_parsed_again(nlp, tmp_path):
     cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
-    cache.put(nlp(TEXT))
+    cache.put(TEXT, nlp(TEXT))
     [entry] = tmp_path.glob("*.tokens.npz")
     entry.write_bytes(entry.read_bytes()[:100])
     assert cache.get(nlp, TEXT) is None
@@ -100,3 +100,27 @@ def test_a_run_whose_suggestions_are_reused_parses_nothing(tmp_path):
         pipeline.suggest(loaded, corpus, parsed)
         assert (parsed.parsed_now > 0) is expected_parsed
         assert ("nlp" in vars(parsed)) is expected_parsed
+
+
+def test_cached_tokens_are_the_documents_tokens(nlp, tmp_path):
+    """Corpus statistics read a cached document's tokens without building a Doc: the
+    same offsets, words and lemmas as the parsed document's."""
+    cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
+    parsed = nlp(TEXT)
+    cache.put(TEXT, parsed)
+    table = cache.tokens(lambda: nlp, TEXT)
+    assert table is not None
+    assert table.starts.tolist() == [t.idx for t in parsed]
+    assert [table.strings[w] for w in table.words.tolist()] == [t.text for t in parsed]
+    assert [table.strings[h] for h in table.lemmas.tolist()] == [t.lemma_ for t in parsed]
+    assert cache.tokens(lambda: nlp, TEXT.replace("GPs", "GP")) is None  # never parsed
+
+
+@pytest.mark.parametrize("text", [TEXT, "", " ", "Hi.", "  Hello there. Bye", "a\n\nb. c"])
+def test_sentence_spans_are_spacys(nlp, text):
+    doc = nlp(text)
+    assert sentence_spans(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def test_sentence_spans_by_hand(nlp):
+    assert sentence_spans(nlp("We met. It helped! Then home")) == [(0, 7), (8, 18), (19, 28)]

@@ -13,7 +13,7 @@ import pytest
 
 from gioia import pipeline
 from gioia.models import Codebook, Coding, Concept, Dimension, PlacedCoding, Segment, Theme
-from gioia.nlp import build_pipeline
+from gioia.nlp import TokenTable, build_pipeline
 from gioia.similarity import (
     CorpusStats,
     content_tokens,
@@ -44,7 +44,11 @@ def corpus_of(nlp, *talk: str):
         segments.append(Segment("T1", start, start + len(sentence), sentence, "P1", "P1", index))
         start += len(sentence) + 1
     docs = {"T1": nlp(text)}
-    return docs, {"T1": tuple(segments)}, CorpusStats.of_segments(docs, {"T1": segments})
+    return (
+        docs,
+        {"T1": tuple(segments)},
+        CorpusStats.of_segments({"T1": TokenTable.of_doc(docs["T1"])}, {"T1": segments}),
+    )
 
 
 def placed(segment: Segment, concept_id: str, decision="accept", coder="ms", flags=()):

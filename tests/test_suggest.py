@@ -7,6 +7,7 @@ import pytest
 
 from gioia.errors import ConfigError
 from gioia.models import Codebook, Concept, Dimension, Segment, Theme
+from gioia.nlp import TokenTable
 from gioia.similarity import CorpusStats
 from gioia.suggest import ConceptMatcher, suggest_for_transcript
 
@@ -233,7 +234,7 @@ def test_common_terms_count_less_and_order_suggestions_by_specificity(nlp):
     for index, sentence in enumerate(sentences):
         segments.append(Segment("T1", start, start + len(sentence), sentence, "P1", "P1", index))
         start += len(sentence) + 1
-    stats = CorpusStats.of_segments({"T1": doc}, {"T1": segments})
+    stats = CorpusStats.of_segments({"T1": TokenTable.of_doc(doc)}, {"T1": segments})
     codebook = make_codebook(
         concept("workload", keywords=("work",)),
         concept("venting", keywords=("rant",)),

@@ -29,6 +29,8 @@ from gioia.models import (
 from gioia.nlp import (
     DocCache,
     LazyDocs,
+    LazyTokenTables,
+    TokenTable,
     build_pipeline,
     parse_missing,
     pipeline_fingerprint,
@@ -157,6 +159,10 @@ class Parsed:
         self._texts = {t.id: t.text for t in corpus.transcripts}
         self.parsed_now = 0
         self.docs: Mapping[str, Doc] = LazyDocs(lambda: self.nlp, self._cache, self._texts)
+        # What corpus statistics read: the same documents' tokens, without building Docs.
+        self.token_tables: Mapping[str, TokenTable] = LazyTokenTables(
+            lambda: self.nlp, self._cache, self._texts
+        )
 
     @functools.cached_property
     def nlp(self) -> Language:

@@ -84,7 +84,7 @@ def _make_suggestions(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
 ) -> list[Suggestion]:
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
-    stats = CorpusStats.of_segments(parsed.docs, parsed.segments)
+    stats = CorpusStats.of_segments(parsed.token_tables, parsed.segments)
     suggestions: list[Suggestion] = []
     for done, transcript in enumerate(corpus.transcripts, start=1):
         suggestions += suggest_for_transcript(
