@@ -124,3 +124,18 @@ def test_sentence_spans_are_spacys(nlp, text):
 
 def test_sentence_spans_by_hand(nlp):
     assert sentence_spans(nlp("We met. It helped! Then home")) == [(0, 7), (8, 18), (19, 28)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [TEXT, "", ".", "...", 'Hi!!! "Yes." he said.) Then', "?!", "a. b", ". . .a", "Wait… what? No"],
+)
+def test_sentences_are_spacys_sentencizers(nlp, text):
+    spacy_own = spacy.blank("en")
+    spacy_own.add_pipe("sentencizer")
+    assert [t.is_sent_start for t in nlp(text)] == [t.is_sent_start for t in spacy_own(text)]
+
+
+def test_sentences_by_hand(nlp):
+    doc = nlp('She said "no." Then left!! Fine')
+    assert [s.text for s in doc.sents] == ['She said "no."', "Then left!!", "Fine"]
