@@ -29,11 +29,17 @@ __all__ = ["STALE_TEMPORARY_SECONDS", "atomic_write_bytes", "atomic_write_text"]
 STALE_TEMPORARY_SECONDS = 600
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, cache: bool = False) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename,
-    so readers see either the old file or the complete new one."""
+    so readers see either the old file or the complete new one.
+
+    ``cache=True`` is for the files of ``.gioia/`` that gioia can make again, written by
+    the hundred in one folder: the data is not fsynced (after a power cut an entry may be
+    empty, which its reader takes for missing) and stale temporaries are not looked for
+    (which lists the folder, for every file of a thousand-transcript cache)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(path)
+    if not cache:
+        _remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -41,16 +47,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             # write would give it, so a report shared from a team folder stays readable.
             os.chmod(tmp_name, _mode_for(path))
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if not cache:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, cache: bool = False) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), cache=cache)
 
 
 def _mode_for(path: Path) -> int:

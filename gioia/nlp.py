@@ -293,9 +293,9 @@ class DocCache:
         """Store ``doc``, parsed from ``text`` (given, because ``doc.text`` would build a
         ``Token`` for every token), and return its sentence spans."""
         data = _docbin_bytes(doc) if self.trained else _array_bytes(doc)
-        atomic_write_bytes(self._path(text, self._suffix), data)
+        atomic_write_bytes(self._path(text, self._suffix), data, cache=True)
         spans = sentence_spans(doc)
-        atomic_write_bytes(self._path(text, ".sents.json"), json.dumps(spans).encode())
+        atomic_write_bytes(self._path(text, ".sents.json"), json.dumps(spans).encode(), cache=True)
         return spans
 
 
@@ -440,37 +440,65 @@ def parse_missing(
         sentences[transcript] = cached
         if progress:
             progress(transcript)
-    if not missing:
-        return sentences, 0
-    nlp = build_nlp()
-    if jobs > 1 and len(missing) > 1:
-        # Each worker parses and writes its documents to the cache itself and sends back
-        # only sentence spans: shipping Doc objects between processes (spaCy's n_process)
-        # costs more than parsing them with this light pipeline.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, context, _start_worker, (nlp, cache)) as pool:
-            done = pool.map(_parse_and_cache, (texts[t] for t in missing), chunksize=4)
-            for transcript, spans in zip(missing, done, strict=True):
-                sentences[transcript] = spans
-                if progress:
-                    progress(transcript)
-    else:
-        for transcript, doc in zip(missing, nlp.pipe(texts[t] for t in missing), strict=True):
-            sentences[transcript] = cache.put(texts[transcript], doc)
-            if progress:
-                progress(transcript)
-    return {t: sentences[t] for t in texts}, len(missing)
+    parsed = 0
+    for transcript, spans, _, _ in with_documents(
+        build_nlp, {t: texts[t] for t in missing}, cache, None, jobs=jobs
+    ):
+        sentences[transcript] = spans
+        parsed += 1
+        if progress:
+            progress(transcript)
+    return {t: sentences[t] for t in texts}, parsed
 
 
-_worker: tuple[Language, DocCache] | None = None
+DocumentWork = Callable[[str, Doc, list[tuple[int, int]]], object]
 
 
-def _start_worker(nlp: Language, cache: DocCache) -> None:
+def with_documents(
+    build_nlp: Callable[[], Language],
+    texts: Mapping[str, str],
+    cache: DocCache,
+    work: DocumentWork | None,
+    *,
+    jobs: int = 1,
+) -> Iterator[tuple[str, list[tuple[int, int]], bool, object]]:
+    """Every text's document — parsed and cached when the cache does not hold it, else
+    loaded from it — with ``work(id, doc, sentence spans)`` done on it while it is at
+    hand, in ``jobs`` processes. Yields (id, sentence spans, whether it was parsed, what
+    ``work`` returned) in the order of ``texts``, one at a time, so that the caller can
+    fold the results as they come and never holds every document (nor every result).
+
+    Each worker parses, writes the cache and works itself, and sends back only spans and
+    results: shipping Doc objects between processes (spaCy's ``n_process``) costs more
+    than parsing them with the default pipeline."""
+    if not texts:
+        return
     global _worker
-    _worker = (nlp, cache)
+    _worker = (build_nlp(), cache, texts, work)
+    try:
+        if jobs > 1 and len(texts) > 1:
+            # Forked workers inherit the pipeline, cache and work set above.
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(jobs, context) as pool:
+                yield from pool.map(_document, texts, chunksize=2)
+        else:
+            yield from map(_document, texts)
+    finally:
+        _worker = None
 
 
-def _parse_and_cache(text: str) -> list[tuple[int, int]]:
-    assert _worker is not None, "the pool initialiser sets the worker's pipeline"
-    nlp, cache = _worker
-    return cache.put(text, nlp(text))
+_worker: tuple[Language, DocCache, Mapping[str, str], DocumentWork | None] | None = None
+
+
+def _document(transcript: str) -> tuple[str, list[tuple[int, int]], bool, object]:
+    assert _worker is not None, "with_documents sets the pipeline before any work"
+    nlp, cache, texts, work = _worker
+    text = texts[transcript]
+    spans = cache.sentences(text)
+    doc = None if spans is None or work is None else cache.get(nlp, text)
+    parsed = spans is None or (work is not None and doc is None)
+    if parsed:
+        doc = nlp(text)
+        spans = cache.put(text, doc)
+    assert spans is not None
+    return transcript, spans, parsed, None if work is None else work(transcript, doc, spans)

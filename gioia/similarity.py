@@ -71,6 +71,7 @@ __all__ = [
     "content_tokens",
     "cosine",
     "is_word",
+    "lemma_frequency",
     "rejected_codings",
     "resemblance",
     "segment_span",
@@ -164,30 +165,10 @@ class CorpusStats:
     def of_segments(
         cls, tables: Mapping[str, TokenTable], segments: Mapping[str, Sequence[Segment]]
     ) -> CorpusStats:
-        # Token arrays, not Doc and Token objects: this runs over the whole corpus on
-        # every `gioia suggest`, and building either dominated its time. Each word
-        # lemma gets a number; a segment contributes the distinct numbers of its tokens.
-        numbers: dict[str, int] = {}
-        in_segments: list[numpy.ndarray] = []
-        count = 0
+        frequency: Counter[str] = Counter()
         for transcript, transcript_segments in segments.items():
-            table = tables[transcript]
-            lemma_number = _lemma_numbers(table, numbers)
-            bounds = numpy.array([(s.start, s.end) for s in transcript_segments], numpy.int64)
-            if not len(bounds):
-                continue
-            firsts = numpy.searchsorted(table.starts, bounds[:, 0], side="right") - 1
-            lasts = numpy.searchsorted(table.starts, bounds[:, 1], side="left")
-            for first, last in zip(numpy.maximum(firsts, 0).tolist(), lasts.tolist(), strict=True):
-                present = numpy.unique(lemma_number[first:last])
-                in_segments.append(present[present >= 0])
-            count += len(bounds)
-        if not in_segments:
-            return cls(count, {})
-        frequency = numpy.bincount(numpy.concatenate(in_segments), minlength=len(numbers))
-        return cls(
-            count, {lemma: int(frequency[n]) for lemma, n in numbers.items() if frequency[n]}
-        )
+            frequency.update(lemma_frequency(tables[transcript], transcript_segments))
+        return cls(sum(len(s) for s in segments.values()), dict(frequency))
 
     def idf(self, lemma: str) -> float:
         return math.log((1 + self.segments) / (1 + self.document_frequency.get(lemma, 0))) + 1
@@ -205,6 +186,27 @@ class CorpusStats:
         weights = {lemma: (1 + math.log(n)) * self.idf(lemma) for lemma, n in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return {lemma: w / norm for lemma, w in weights.items()} if norm else {}
+
+
+def lemma_frequency(table: TokenTable, segments: Sequence[Segment]) -> Counter[str]:
+    """In how many of ``segments`` (of the document ``table`` comes from) each word lemma
+    occurs: one document's share of :class:`CorpusStats`."""
+    # Token arrays, not Doc and Token objects: this runs over the whole corpus on every
+    # `gioia suggest`, and building either dominated its time. Each word lemma gets a
+    # number; a segment contributes the distinct numbers of its tokens.
+    if not segments:
+        return Counter()
+    numbers: dict[str, int] = {}
+    lemma_number = _lemma_numbers(table, numbers)
+    bounds = numpy.array([(s.start, s.end) for s in segments], numpy.int64)
+    firsts = numpy.maximum(numpy.searchsorted(table.starts, bounds[:, 0], side="right") - 1, 0)
+    lasts = numpy.searchsorted(table.starts, bounds[:, 1], side="left")
+    present = [
+        numpy.unique(lemma_number[first:last])
+        for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True)
+    ]
+    counts = numpy.bincount(numpy.concatenate(present) + 1, minlength=len(numbers) + 1)[1:]
+    return Counter({lemma: int(counts[n]) for lemma, n in numbers.items() if counts[n]})
 
 
 def _lemma_numbers(table: TokenTable, numbers: dict[str, int]) -> numpy.ndarray:

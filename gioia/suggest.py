@@ -65,9 +65,12 @@ __all__ = [
     "VECTOR_MIN_SCORE",
     "VECTOR_TOP_K",
     "ConceptMatcher",
+    "Hit",
+    "find_hits",
     "has_vectors",
     "suggest_by_vectors",
     "suggest_for_transcript",
+    "weigh_hits",
 ]
 
 SINGLE_WORD_WEIGHT = 0.5
@@ -237,6 +240,24 @@ def _cue_over(
     return None, 1.0
 
 
+@dataclass(frozen=True)
+class Hit:
+    """A keyword or pattern match in a codable segment, as plain data: found while the
+    document is at hand (perhaps in another process), then weighed by the statistics of
+    the whole corpus (:func:`weigh_hits`)."""
+
+    segment: tuple[int, int]  # (start, end) of the segment the match lies in
+    concept: str
+    method: str  # "keyword" | "pattern"
+    term: str
+    start: int
+    end: int
+    cue: str | None  # e.g. "negation: never"
+    rule_weight: float
+    cue_factor: float
+    lemmas: tuple[str, ...]  # the lower-cased lemmas of the match's words
+
+
 def suggest_for_transcript(
     doc: Doc,
     segments: Sequence[Segment],
@@ -246,53 +267,79 @@ def suggest_for_transcript(
     """Keyword and pattern suggestions for one transcript: ``doc`` is its parsed normalised
     text and ``segments`` its codable segments (interviewer talk is never suggested);
     ``stats`` of the whole corpus make common words count less (see the module docstring)."""
+    transcript = segments[0].transcript if segments else ""
+    return weigh_hits(transcript, find_hits(doc, segments, matcher), stats)
+
+
+def find_hits(doc: Doc, segments: Sequence[Segment], matcher: ConceptMatcher) -> list[Hit]:
+    """The matches in ``doc`` that lie in one of ``segments`` and are not vetoed (a veto
+    phrase cancels its concept's matches in the same sentence), in document order."""
     matches = matcher.matches(doc)
     vetoed = {(m.rule.concept, m.span.sent.start) for m in matches if m.rule.method == "veto"}
-    by_segment: dict[tuple[int, str], list[tuple[_Match, float]]] = defaultdict(list)
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
+    hits = []
     for match in matches:
         if match.rule.method == "veto" or (match.rule.concept, match.span.sent.start) in vetoed:
             continue
         index = _segment_index(ordered, starts, match.span.start_char, match.span.end_char)
-        if index is not None:
-            weight = match.rule.weight * _specificity(match.span, stats) * match.cue_factor
-            by_segment[(index, match.rule.concept)].append((match, weight))
+        if index is None:
+            continue
+        segment = ordered[index]
+        hits.append(
+            Hit(
+                (segment.start, segment.end),
+                match.rule.concept,
+                match.rule.method,
+                match.rule.term,
+                match.span.start_char,
+                match.span.end_char,
+                match.cue,
+                match.rule.weight,
+                match.cue_factor,
+                tuple(t.lemma_.lower() for t in match.span if is_word(t)),
+            )
+        )
+    return hits
+
+
+def weigh_hits(
+    transcript: str, hits: Sequence[Hit], stats: CorpusStats | None = None
+) -> list[Suggestion]:
+    """One suggestion per segment and concept with hits: the noisy-or of its distinct
+    terms' weights, a common word's weight lowered by ``stats``."""
+    by_segment: dict[tuple[tuple[int, int], str], list[tuple[Hit, float]]] = defaultdict(list)
+    for hit in hits:
+        weight = hit.rule_weight * _specificity(hit.lemmas, stats) * hit.cue_factor
+        by_segment[(hit.segment, hit.concept)].append((hit, weight))
 
     suggestions = []
-    for (index, concept), hits in by_segment.items():
-        segment = ordered[index]
+    for ((start, end), concept), weighed in by_segment.items():
         evidence = tuple(
-            Evidence(m.rule.term, m.span.start_char, m.span.end_char, m.cue)
-            for m, _ in sorted(hits, key=lambda h: (h[0].span.start_char, h[0].span.end_char))
+            Evidence(hit.term, hit.start, hit.end, hit.cue)
+            for hit, _ in sorted(weighed, key=lambda h: (h[0].start, h[0].end))
         )
         strongest: dict[tuple[str, str], float] = {}
-        for match, weight in hits:
-            term = (match.rule.method, match.rule.term)
+        for hit, weight in weighed:
+            term = (hit.method, hit.term)
             strongest[term] = max(weight, strongest.get(term, 0.0))
         remaining = 1.0
         for weight in strongest.values():
             remaining *= 1.0 - weight
-        best = max(hits, key=lambda h: (h[1], h[0].rule.method == "keyword"))[0]
+        best = max(weighed, key=lambda h: (h[1], h[0].method == "keyword"))[0]
         suggestions.append(
             Suggestion(
-                segment.transcript,
-                segment.start,
-                segment.end,
-                concept,
-                round(1.0 - remaining, 4),
-                best.rule.method,
-                evidence,
+                transcript, start, end, concept, round(1.0 - remaining, 4), best.method, evidence
             )
         )
     suggestions.sort(key=lambda s: (s.start, s.end, s.concept))
     return suggestions
 
 
-def _specificity(span: Span, stats: CorpusStats | None) -> float:
+def _specificity(lemmas: Sequence[str], stats: CorpusStats | None) -> float:
     if stats is None:
         return 1.0
-    return max((stats.specificity(t.lemma_.lower()) for t in span if is_word(t)), default=1.0)
+    return max((stats.specificity(lemma) for lemma in lemmas), default=1.0)
 
 
 def _segment_index(

@@ -59,7 +59,9 @@ class TranscriptCache:
 
     def put(self, key: str, transcript: Transcript) -> None:
         entry = {"key": key, "transcript": transcript_to_dict(transcript)}
-        atomic_write_text(self._path(transcript.id), json.dumps(entry, ensure_ascii=False))
+        atomic_write_text(
+            self._path(transcript.id), json.dumps(entry, ensure_ascii=False), cache=True
+        )
 
     def _path(self, transcript_id: str) -> Path:
         return self.folder / f"{transcript_id}.json"

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -34,9 +35,12 @@ from gioia.nlp import (
     build_pipeline,
     parse_missing,
     pipeline_fingerprint,
+    with_documents,
 )
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.segment import segment_transcript
+
+R = TypeVar("R")
 
 # --------------------------------------------------------------------------- ingest
 
@@ -126,7 +130,7 @@ def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        atomic_write_text(path, text)
+        atomic_write_text(path, text, cache=True)
 
 
 # --------------------------------------------------------------------------- parse + suggest
@@ -148,6 +152,7 @@ class Parsed:
         nlp_settings = loaded.study.settings.nlp
         self._settings = nlp_settings
         self._corpus = corpus
+        self._transcripts = corpus.by_id()
         self._progress = progress
         self._jobs = jobs
         self._max_words = loaded.study.settings.segmentation.max_words
@@ -182,10 +187,34 @@ class Parsed:
         sentences, self.parsed_now = parse_missing(
             lambda: self.nlp, self._texts, self._cache, jobs=self._jobs, progress=tick
         )
-        return {
-            t.id: segment_transcript(t, sentences[t.id], self._max_words)
-            for t in self._corpus.transcripts
-        }
+        return {t.id: self._segment(t.id, sentences[t.id]) for t in self._corpus.transcripts}
+
+    def each_document(
+        self, work: Callable[[str, Doc, tuple[Segment, ...]], R], stage: str = "parse"
+    ) -> Iterator[tuple[str, R]]:
+        """``work(id, doc, segments)`` done on every transcript's document while it is at
+        hand: one pass that parses (in ``jobs`` processes) or loads each document once,
+        and cuts it into segments. Yields (id, result) in corpus order; ``work`` must be
+        a function that another process can run (it is inherited when workers fork)."""
+        segment = self._segment
+
+        def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:
+            segments = segment(transcript, spans)
+            return segments, work(transcript, doc, segments)
+
+        everything: dict[str, tuple[Segment, ...]] = {}
+        for done, (transcript, _, parsed, (segments, result)) in enumerate(
+            with_documents(lambda: self.nlp, self._texts, self._cache, work_on, jobs=self._jobs),
+            start=1,
+        ):
+            everything[transcript] = segments
+            self.parsed_now += parsed
+            self._progress(stage, done, len(self._texts))
+            yield transcript, result
+        self.__dict__.setdefault("segments", everything)
+
+    def _segment(self, transcript: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
+        return segment_transcript(self._transcripts[transcript], spans, self._max_words)
 
 
 def parse(

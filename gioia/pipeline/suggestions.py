@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from spacy.tokens import Doc
 
 from gioia import __version__
 from gioia.fsutil import atomic_write_text
@@ -21,18 +24,17 @@ from gioia.journal import (
 from gioia.learning import learn_from_decisions
 from gioia.models import (
     Coding,
+    Segment,
     Suggestion,
     text_hash,
 )
-from gioia.nlp import (
-    pipeline_fingerprint,
-)
+from gioia.nlp import TokenTable, pipeline_fingerprint
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
-from gioia.similarity import CorpusStats, suggest_exemplars
+from gioia.similarity import CorpusStats, lemma_frequency, suggest_exemplars
 from gioia.study import Study
-from gioia.suggest import ConceptMatcher, suggest_by_vectors, suggest_for_transcript
+from gioia.suggest import ConceptMatcher, Hit, find_hits, suggest_by_vectors, weigh_hits
 
 
 def suggest(
@@ -84,13 +86,26 @@ def _make_suggestions(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
 ) -> list[Suggestion]:
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
-    stats = CorpusStats.of_segments(parsed.token_tables, parsed.segments)
+
+    def match_and_count(
+        _: str, doc: Doc, segments: tuple[Segment, ...]
+    ) -> tuple[list[Hit], Counter[str]]:
+        return find_hits(doc, segments, matcher), lemma_frequency(TokenTable.of_doc(doc), segments)
+
+    # One pass over the documents (in parallel with --jobs): each is parsed or loaded
+    # once, matched, and counted for corpus statistics; the matches are weighed when the
+    # statistics are complete.
+    hits: dict[str, list[Hit]] = {}
+    frequency: Counter[str] = Counter()
+    for transcript, (found_hits, lemma_counts) in parsed.each_document(match_and_count):
+        hits[transcript] = found_hits
+        frequency.update(lemma_counts)
+    segments = sum(len(s) for s in parsed.segments.values())
+    stats = CorpusStats(segments, dict(frequency))
     suggestions: list[Suggestion] = []
-    for done, transcript in enumerate(corpus.transcripts, start=1):
-        suggestions += suggest_for_transcript(
-            parsed.docs[transcript.id], parsed.segments[transcript.id], matcher, stats
-        )
-        progress("suggest", done, len(corpus.transcripts))
+    for transcript in corpus.transcripts:
+        suggestions += weigh_hits(transcript.id, hits[transcript.id], stats)
+    progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
     found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
     suggestions += suggest_by_vectors(
         parsed.nlp, loaded.codebook, parsed.docs, parsed.segments, found
