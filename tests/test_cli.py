@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -244,6 +245,28 @@ def test_unchanged_corpus_is_not_parsed_again(tmp_path):
     third = json.loads(invoke("suggest", study, "--json").stdout)
     assert third["parsed"] == 1
     assert third["by_concept"]["venting"] == 2
+
+
+def test_two_processes_suggest_what_one_does(tmp_path):
+    """--jobs 2 reads, parses and matches in two worker processes: the suggestions and
+    the caches it leaves are the ones one process makes, and a broken transcript is
+    still one located error."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
+    made = {}
+    for jobs in ("1", "2"):
+        study = tmp_path / f"jobs{jobs}"
+        shutil.copytree(example, study, ignore=shutil.ignore_patterns(".gioia", "report"))
+        result = invoke("suggest", study, "--json", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["parsed"] == 8
+        made[jobs] = (study / ".gioia" / "suggestions.jsonl").read_bytes()
+        assert len(list((study / ".gioia" / "docs").glob("*.tokens.npz"))) == 8
+    assert made["1"] == made["2"] and made["1"].count(b"\n") > 50
+
+    (study / "transcripts" / "GP3.txt").write_bytes(b"\xff\xfe\x00")
+    result = invoke("suggest", study, "--jobs", "2")
+    assert result.exit_code == 1 and "GP3.txt" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):

@@ -27,7 +27,7 @@ def suggest(directory: StudyDir = Path("."), jobs: Jobs = 1, as_json: JsonFlag =
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
-        corpus = pipeline.ingest(loaded, progress)
+        corpus = pipeline.ingest(loaded, progress, jobs=jobs)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
         made = pipeline.suggest(loaded, corpus, parsed, progress)
     counts: dict[str, int] = {c.id: 0 for c in loaded.codebook.concepts}

@@ -7,6 +7,7 @@ Labels are compared case-insensitively with runs of whitespace treated as one sp
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 
@@ -32,12 +33,18 @@ def label_key(label: str) -> str:
 
 
 def is_interviewer_label(label: str, interviewer_labels: Sequence[str]) -> bool:
-    keys = {label_key(known) for known in interviewer_labels}
+    keys = _label_keys(tuple(interviewer_labels))
     key = label_key(label)
     if key in keys:
         return True
     qualified = _QUALIFIED_LABEL.fullmatch(key)
     return qualified is not None and qualified["base"] in keys
+
+
+@functools.lru_cache(maxsize=8)
+def _label_keys(labels: tuple[str, ...]) -> frozenset[str]:
+    # Asked for every line of every transcript, always for the study's same few labels.
+    return frozenset(label_key(label) for label in labels)
 
 
 def attribute_speakers(

@@ -47,7 +47,7 @@ def report(
     loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
 ) -> ReportResult:
     """Render the report from the counted codings (suggestions are not re-made)."""
-    corpus = ingest(loaded, progress)
+    corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
     return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study))
 
@@ -106,7 +106,7 @@ class RunResult:
 def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1) -> RunResult:
     """The whole pipeline for CI: ingest → suggest → accept (only when gioia.yaml sets
     ``suggest.auto_accept_min_score``) → report. Deterministic for the same inputs."""
-    corpus = ingest(loaded, progress)
+    corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
     made = suggest(loaded, corpus, parsed, progress)
     accepted = None

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,12 +48,16 @@ R = TypeVar("R")
 
 
 def ingest(
-    loaded: LoadedStudy, progress: Progress = _no_progress, *, strict: bool = True
+    loaded: LoadedStudy,
+    progress: Progress = _no_progress,
+    *,
+    strict: bool = True,
+    jobs: int = 1,
 ) -> Corpus:
-    """Read every transcript into its normalised text (written to .gioia/text/), and
-    attribute speakers to participants. Every unreadable file is listed in one error;
-    with ``strict=False`` (for `gioia check`) they are returned as problems instead,
-    with the transcripts that could be read."""
+    """Read every transcript into its normalised text (written to .gioia/text/), in
+    ``jobs`` processes, and attribute speakers to participants. Every unreadable file is
+    listed in one error; with ``strict=False`` (for `gioia check`) they are returned as
+    problems instead, with the transcripts that could be read."""
     settings = loaded.study.settings
     # gioia.yaml adds labels to the defaults: a study naming its interviewer "Dan" still
     # wants "Interviewer" recognised in a transcript that uses it.
@@ -74,25 +80,28 @@ def ingest(
     problems: list[Problem] = []
     cache = TranscriptCache(loaded.study.paths.cache / "transcripts")
     participants = loaded.participants or tuple(Participant(tid) for tid, _ in found)
-    for done, (tid, path) in enumerate(found, start=1):
-        rel = path.relative_to(folder).as_posix()
-        try:
-            transcript = read_transcript(
-                path,
-                transcript_id=tid,
-                rel_path=rel,
-                encoding=settings.encoding.get(rel) or settings.encoding.get(path.name),
-                interviewer_labels=interviewer_labels,
-                max_bytes=int(settings.limits.transcript_mb * 2**20),
-                cache=cache,
-            )
-        except TranscriptError as exc:
-            problems += _in_folder(exc.problems, folder)
+    reading = [
+        _Reading(
+            path,
+            tid,
+            path.relative_to(folder).as_posix(),
+            settings.encoding.get(path.relative_to(folder).as_posix())
+            or settings.encoding.get(path.name),
+            interviewer_labels,
+            int(settings.limits.transcript_mb * 2**20),
+            cache,
+        )
+        for tid, path in found
+    ]
+    for done, (read, failure) in enumerate(_read_all(reading, jobs), start=1):
+        if read is None:
+            problems += _in_folder(failure, folder)
             continue
-        transcript, speaker_problems = attribute_speakers(transcript, participants)
+        transcript, speaker_problems = attribute_speakers(read, participants)
         problems += _in_folder(speaker_problems, folder)
         problems += [
-            Problem(w, Location(str(path)), severity="warning") for w in transcript.warnings
+            Problem(w, Location(str(folder / transcript.path)), severity="warning")
+            for w in transcript.warnings
         ]
         transcripts.append(transcript)
         progress("ingest", done, len(found))
@@ -115,6 +124,47 @@ def ingest(
     return Corpus(
         tuple(transcripts), tuple(p for p in participants if p.id in speaking), tuple(problems)
     )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One transcript file to read, and how."""
+
+    path: Path
+    transcript_id: str
+    rel_path: str
+    encoding: str | None
+    interviewer_labels: tuple[str, ...]
+    max_bytes: int
+    cache: TranscriptCache
+
+    def __call__(self) -> tuple[Transcript | None, tuple[Problem, ...]]:
+        try:
+            transcript = read_transcript(
+                self.path,
+                transcript_id=self.transcript_id,
+                rel_path=self.rel_path,
+                encoding=self.encoding,
+                interviewer_labels=self.interviewer_labels,
+                max_bytes=self.max_bytes,
+                cache=self.cache,
+            )
+        # Returned, not raised: the problems travel back from a worker process whole.
+        except TranscriptError as exc:
+            return None, exc.problems
+        return transcript, ()
+
+
+def _read_all(
+    reading: Sequence[_Reading], jobs: int
+) -> Iterator[tuple[Transcript | None, tuple[Problem, ...]]]:
+    """Each file read (in ``jobs`` processes), in order."""
+    if jobs > 1 and len(reading) > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, context) as pool:
+            yield from pool.map(_Reading.__call__, reading, chunksize=4)
+    else:
+        yield from (read() for read in reading)
 
 
 def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
