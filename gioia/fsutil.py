@@ -21,17 +21,24 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["STALE_TEMPORARY_SECONDS", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "STALE_TEMPORARY_SECONDS",
+    "atomic_write_bytes",
+    "atomic_write_lines",
+    "atomic_write_text",
+]
 
 # A write takes milliseconds; a temporary file this old is a leftover of a killed process.
 STALE_TEMPORARY_SECONDS = 600
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, cache: bool = False) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename,
-    so readers see either the old file or the complete new one.
+def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes], *, cache: bool = False) -> None:
+    """Write ``data`` (bytes, or chunks of them written as they come) to ``path`` via a
+    temporary file in the same folder and a rename, so readers see either the old file
+    or the complete new one.
 
     ``cache=True`` is for the files of ``.gioia/`` that gioia can make again, written by
     the hundred in one folder: the data is not fsynced (after a power cut an entry may be
@@ -46,7 +53,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, cache: bool = False) -> None:
             # mkstemp makes the file private (0600); the output gets the mode a plain
             # write would give it, so a report shared from a team folder stays readable.
             os.chmod(tmp_name, _mode_for(path))
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for chunk in data:
+                    handle.write(chunk)
             if not cache:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -58,6 +69,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, cache: bool = False) -> None:
 
 def atomic_write_text(path: Path, text: str, *, cache: bool = False) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), cache=cache)
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write text lines as they come, never holding the whole file (a thousand
+    transcripts' suggestions are tens of MB), atomically as :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, (line.encode("utf-8") for line in lines))
 
 
 def _mode_for(path: Path) -> int:

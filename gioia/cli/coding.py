@@ -29,18 +29,16 @@ def suggest(directory: StudyDir = Path("."), jobs: Jobs = 1, as_json: JsonFlag =
         loaded = load_study(directory)
         corpus = pipeline.ingest(loaded, progress, jobs=jobs)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
-        made = pipeline.suggest(loaded, corpus, parsed, progress)
-    counts: dict[str, int] = {c.id: 0 for c in loaded.codebook.concepts}
-    for s in made:
-        counts[s.concept] += 1
+        counts = pipeline.count_suggestions(loaded, corpus, parsed, progress)
+    total = sum(counts.values())
     if as_json:
         console.print_json(
-            {"suggestions": len(made), "parsed": parsed.parsed_now, "by_concept": counts}
+            {"suggestions": total, "parsed": parsed.parsed_now, "by_concept": counts}
         )
         return
     console.out.print(console.counts_table("Suggestions", ("concept", "segments"), counts))
     console.message(
-        f"{len(made)} suggestions written to "
+        f"{total} suggestions written to "
         f"{pipeline.suggestions_path(loaded.study)} "
         f"({parsed.parsed_now} transcript(s) parsed, the rest from cache)"
     )

@@ -76,10 +76,19 @@ def attribute_speakers(
         else:
             problems.append(_unmapped(speaker, first_turn, transcript, matches))
 
+    # Turn(...) rather than dataclasses.replace, which costs several times more and is
+    # called for every turn of every transcript on every run.
     turns = tuple(
-        dataclasses.replace(turn, participant=participant_of.get(turn.speaker))
-        if not turn.is_interviewer
-        else turn
+        turn
+        if turn.is_interviewer or turn.participant == participant_of.get(turn.speaker)
+        else Turn(
+            turn.speaker,
+            turn.start,
+            turn.end,
+            turn.is_interviewer,
+            participant_of.get(turn.speaker),
+            turn.line,
+        )
         for turn in transcript.turns
     )
     return dataclasses.replace(transcript, turns=turns), tuple(problems)

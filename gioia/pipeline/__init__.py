@@ -39,6 +39,7 @@ from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, load_study
 from gioia.pipeline.suggestions import (
     AcceptResult,
     accept,
+    count_suggestions,
     read_suggestions,
     suggest,
     suggestions_path,
@@ -62,6 +63,7 @@ __all__ = [
     "analyse",
     "audit_log",
     "check",
+    "count_suggestions",
     "code",
     "discover",
     "export",

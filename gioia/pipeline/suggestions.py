@@ -12,7 +12,7 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from gioia import __version__
-from gioia.fsutil import atomic_write_text
+from gioia.fsutil import atomic_write_lines, atomic_write_text
 from gioia.journal import (
     append_coding,
     journal_path,
@@ -45,19 +45,59 @@ def suggest(
     exemplars learnt from the counted coders' decisions so far. When nothing they depend
     on changed since the last run, that run's suggestions are reused."""
     inputs = _suggestion_inputs(loaded, corpus)
-    lock = suggestions_path(loaded.study).with_suffix(".lock")
-    if lock.is_file() and lock.read_text(encoding="utf-8") == inputs:
+    if _read_lock(loaded.study, inputs) is not None:
         previous = read_suggestions(loaded.study)
         if previous is not None:
             progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
             return previous
     suggestions = _make_suggestions(loaded, corpus, parsed, progress)
-    atomic_write_text(
+    atomic_write_lines(
         suggestions_path(loaded.study),
-        "".join(dumps_line(suggestion_to_dict(s)) for s in suggestions),
+        (dumps_line(suggestion_to_dict(s)) for s in suggestions),
     )
-    atomic_write_text(lock, inputs)
+    counts = {concept.id: 0 for concept in loaded.codebook.concepts}
+    for made in suggestions:
+        counts[made.concept] += 1
+    lock = {"inputs": inputs, "by_concept": counts}
+    atomic_write_text(_lock_path(loaded.study), json.dumps(lock, ensure_ascii=False))
     return suggestions
+
+
+def count_suggestions(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
+) -> dict[str, int]:
+    """How many suggestions each concept of the codebook has, as :func:`suggest` makes
+    them; when nothing they depend on changed, read from the record the last run left,
+    without reading (or making) a single suggestion."""
+    counts = _read_lock(loaded.study, _suggestion_inputs(loaded, corpus))
+    concepts = {concept.id for concept in loaded.codebook.concepts}
+    if (
+        counts is not None
+        and counts.keys() == concepts
+        and suggestions_path(loaded.study).is_file()
+    ):
+        progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
+        return counts
+    counts = {concept.id: 0 for concept in loaded.codebook.concepts}
+    for made in suggest(loaded, corpus, parsed, progress):
+        counts[made.concept] += 1
+    return counts
+
+
+def _lock_path(study: Study) -> Path:
+    return suggestions_path(study).with_suffix(".lock")
+
+
+def _read_lock(study: Study, inputs: str) -> dict[str, int] | None:
+    """The suggestions by concept that the last run recorded, when it made them from
+    ``inputs``; None when it made them from anything else (or left no readable record)."""
+    try:
+        lock = json.loads(_lock_path(study).read_text(encoding="utf-8"))
+        if lock["inputs"] != inputs:
+            return None
+        return {str(concept): int(n) for concept, n in lock["by_concept"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus) -> str:
