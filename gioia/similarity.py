@@ -61,8 +61,8 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from gioia.doccache import TokenTable
 from gioia.models import Codebook, Evidence, PlacedCoding, Segment, Suggestion
-from gioia.nlp import TokenTable
 
 __all__ = [
     "EXEMPLAR_MIN_SCORE",

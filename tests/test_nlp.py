@@ -9,8 +9,9 @@ import pytest
 import spacy
 
 from gioia import ingest, pipeline
+from gioia.doccache import DocCache, pipeline_fingerprint, sentence_spans
 from gioia.ingest import TranscriptCache, read_transcript
-from gioia.nlp import DocCache, build_pipeline, pipeline_fingerprint, sentence_spans
+from gioia.nlp import build_pipeline
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
 TEXT = (

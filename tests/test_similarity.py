@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from gioia import pipeline
+from gioia.doccache import TokenTable
 from gioia.models import Codebook, Coding, Concept, Dimension, PlacedCoding, Segment, Theme
-from gioia.nlp import TokenTable, build_pipeline
+from gioia.nlp import build_pipeline
 from gioia.similarity import (
     CorpusStats,
     content_tokens,

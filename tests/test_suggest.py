@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from gioia.doccache import TokenTable
 from gioia.errors import ConfigError
 from gioia.models import Codebook, Concept, Dimension, Segment, Theme
-from gioia.nlp import TokenTable
 from gioia.similarity import CorpusStats
 from gioia.suggest import ConceptMatcher, suggest_for_transcript
 

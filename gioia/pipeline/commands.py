@@ -6,15 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gioia.doccache import describe_pipeline
 from gioia.errors import ConfigError, GioiaError, Problem
 from gioia.journal import (
     read_journals,
 )
 from gioia.models import (
     Suggestion,
-)
-from gioia.nlp import (
-    describe_pipeline,
 )
 from gioia.pipeline.analysis import Analysis, agreement_analysis, analyse, saturation_analysis
 from gioia.pipeline.corpus import Parsed, ingest, parse

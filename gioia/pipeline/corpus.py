@@ -9,11 +9,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from spacy.language import Language
-from spacy.tokens import Doc
-
+from gioia.doccache import (
+    DocCache,
+    LazyDocs,
+    LazyTokenTables,
+    TokenTable,
+    pipeline_fingerprint,
+)
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
 from gioia.fsutil import atomic_write_text
 from gioia.ingest import (
@@ -29,18 +33,12 @@ from gioia.models import (
     Segment,
     Transcript,
 )
-from gioia.nlp import (
-    DocCache,
-    LazyDocs,
-    LazyTokenTables,
-    TokenTable,
-    build_pipeline,
-    parse_missing,
-    pipeline_fingerprint,
-    with_documents,
-)
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.segment import segment_transcript
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 R = TypeVar("R")
 
@@ -221,6 +219,8 @@ class Parsed:
 
     @functools.cached_property
     def nlp(self) -> Language:
+        from gioia.nlp import build_pipeline  # spaCy is imported only when it is used
+
         return build_pipeline(self._settings.lang, self._settings.model)
 
     @functools.cached_property
@@ -234,9 +234,16 @@ class Parsed:
             done += 1
             self._progress("parse", done, len(self._texts))
 
-        sentences, self.parsed_now = parse_missing(
-            lambda: self.nlp, self._texts, self._cache, jobs=self._jobs, progress=tick
-        )
+        cached = {t: self._cache.sentences(text) for t, text in self._texts.items()}
+        if all(spans is not None for spans in cached.values()):
+            sentences = {t: spans for t, spans in cached.items() if spans is not None}
+            self._progress("parse", len(self._texts), len(self._texts))
+        else:
+            from gioia.nlp import parse_missing  # spaCy, imported only to parse
+
+            sentences, self.parsed_now = parse_missing(
+                lambda: self.nlp, self._texts, self._cache, jobs=self._jobs, progress=tick
+            )
         return {t.id: self._segment(t.id, sentences[t.id]) for t in self._corpus.transcripts}
 
     def each_document(
@@ -246,6 +253,8 @@ class Parsed:
         hand: one pass that parses (in ``jobs`` processes) or loads each document once,
         and cuts it into segments. Yields (id, result) in corpus order; ``work`` must be
         a function that another process can run (it is inherited when workers fork)."""
+        from gioia.nlp import with_documents  # spaCy, imported only to parse or load
+
         segment = self._segment
 
         def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from gioia.discover import concept_stubs, discover_candidates, load_general_frequencies
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy
 
@@ -25,6 +24,9 @@ def discover(
     Returns ``candidates`` (phrase, lemmas, count, participants, examples,
     distinctiveness), the most distinctive first, and ``yaml``: the candidates as
     codebook concept stubs to paste under a theme."""
+    # spaCy, imported by the command that needs it: every other command starts faster.
+    from gioia.discover import concept_stubs, discover_candidates, load_general_frequencies
+
     words = {token.lower_ for doc in parsed.docs.values() for token in doc}
     candidates = discover_candidates(
         parsed.nlp,

@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
 
 from gioia import __version__
+from gioia.doccache import TokenTable, pipeline_fingerprint
 from gioia.fsutil import atomic_write_lines, atomic_write_text
 from gioia.journal import (
     append_coding,
@@ -21,20 +21,21 @@ from gioia.journal import (
     place_codings,
     read_journals,
 )
-from gioia.learning import learn_from_decisions
 from gioia.models import (
     Coding,
     Segment,
     Suggestion,
     text_hash,
 )
-from gioia.nlp import TokenTable, pipeline_fingerprint
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
-from gioia.similarity import CorpusStats, lemma_frequency, suggest_exemplars
 from gioia.study import Study
-from gioia.suggest import ConceptMatcher, Hit, find_hits, suggest_by_vectors, weigh_hits
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from gioia.suggest import Hit
 
 
 def suggest(
@@ -125,6 +126,12 @@ def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus) -> str:
 def _make_suggestions(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
 ) -> list[Suggestion]:
+    # The stages that make suggestions import spaCy: only a run that makes them pays the
+    # second it takes, and a run that reuses them starts at once.
+    from gioia.learning import learn_from_decisions
+    from gioia.similarity import CorpusStats, lemma_frequency, suggest_exemplars
+    from gioia.suggest import ConceptMatcher, find_hits, suggest_by_vectors, weigh_hits
+
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
 
     def match_and_count(
