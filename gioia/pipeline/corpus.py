@@ -258,15 +258,16 @@ class Parsed:
         segment = self._segment
 
         def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:
-            segments = segment(transcript, spans)
-            return segments, work(transcript, doc, segments)
+            return work(transcript, doc, segment(transcript, spans))
 
         everything: dict[str, tuple[Segment, ...]] = {}
-        for done, (transcript, _, parsed, (segments, result)) in enumerate(
+        for done, (transcript, spans, parsed, result) in enumerate(
             with_documents(lambda: self.nlp, self._texts, self._cache, work_on, jobs=self._jobs),
             start=1,
         ):
-            everything[transcript] = segments
+            # Cut again here rather than sent back from a worker: cutting is cheaper than
+            # shipping every segment's text between processes.
+            everything[transcript] = segment(transcript, spans)
             self.parsed_now += parsed
             self._progress(stage, done, len(self._texts))
             yield transcript, result
