@@ -2,6 +2,10 @@
 
 Stages pass these between each other; none of them does I/O. Serialisation to and from
 JSON lives in :mod:`gioia.serialise`, in one place.
+
+The records a study holds by the hundred thousand (turns, segments, suggestions and
+their evidence, codings) are slotted: a thousand interviews make about half a million
+of them, and a slotted instance takes 48 bytes where one with a ``__dict__`` takes 350.
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ class Participant:
 # --------------------------------------------------------------------------- transcripts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     """One speaker turn. ``start``/``end`` delimit the spoken text (not the label)
     in the transcript's normalised text."""
@@ -181,7 +185,7 @@ class Transcript:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """The unit that is coded: a participant turn, or a sentence-aligned part of one."""
 
@@ -205,7 +209,7 @@ class Segment:
 # --------------------------------------------------------------------------- suggestions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A matched term and its character span in the transcript's normalised text."""
 
@@ -215,7 +219,7 @@ class Evidence:
     cue: str | None = None  # e.g. a negation or hedge that lowered the score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     transcript: str
     start: int
@@ -229,7 +233,7 @@ class Suggestion:
 # --------------------------------------------------------------------------- journal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coding:
     """One line of a coder's journal: a human (or auto) decision about a span."""
 
@@ -251,7 +255,7 @@ class Coding:
         return (self.transcript, self.start, self.end, self.concept)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlacedCoding:
     """An accepted coding resolved against the current corpus: where it lies now and
     whose talk it is."""

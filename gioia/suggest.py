@@ -240,7 +240,7 @@ def _cue_over(
     return None, 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A keyword or pattern match in a codable segment, as plain data: found while the
     document is at hand (perhaps in another process), then weighed by the statistics of
