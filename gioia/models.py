@@ -230,6 +230,24 @@ class Suggestion:
     evidence: tuple[Evidence, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A keyword or pattern match in a codable segment, as plain data: found while the
+    document is at hand (perhaps in another process, or an earlier run), then weighed by
+    the statistics of the whole corpus (:func:`gioia.suggest.weigh_hits`)."""
+
+    segment: tuple[int, int]  # (start, end) of the segment the match lies in
+    concept: str
+    method: str  # "keyword" | "pattern"
+    term: str
+    start: int
+    end: int
+    cue: str | None  # e.g. "negation: never"
+    rule_weight: float
+    cue_factor: float
+    lemmas: tuple[str, ...]  # the lower-cased lemmas of the match's words
+
+
 # --------------------------------------------------------------------------- journal
 
 

@@ -7,15 +7,17 @@ so their key order and optional keys are the same everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gioia.models import Coding, Evidence, Suggestion, Transcript, Turn
+from gioia.models import Coding, Evidence, Hit, Suggestion, Transcript, Turn
 
 __all__ = [
     "coding_from_dict",
     "coding_to_dict",
     "dumps_line",
+    "matches_from_dict",
+    "matches_to_dict",
     "suggestion_from_dict",
     "suggestion_to_dict",
     "transcript_from_dict",
@@ -138,3 +140,57 @@ def transcript_from_dict(data: Mapping[str, Any]) -> Transcript:
         ),
         warnings=tuple(data["warnings"]),
     )
+
+
+def matches_to_dict(hits: Sequence[Hit], lemma_counts: Mapping[str, int]) -> dict[str, Any]:
+    """One transcript's keyword and pattern matches and lemma counts, for the match cache
+    (:mod:`gioia.pipeline.suggestions`)."""
+    return {
+        "hits": [
+            [
+                *h.segment,
+                h.concept,
+                h.method,
+                h.term,
+                h.start,
+                h.end,
+                h.cue,
+                h.rule_weight,
+                h.cue_factor,
+                list(h.lemmas),
+            ]
+            for h in hits
+        ],
+        "lemmas": dict(lemma_counts),
+    }
+
+
+def matches_from_dict(data: Mapping[str, Any]) -> tuple[list[Hit], dict[str, int]]:
+    hits = [
+        Hit(
+            (int(segment_start), int(segment_end)),
+            concept,
+            method,
+            term,
+            int(start),
+            int(end),
+            cue,
+            float(rule_weight),
+            float(cue_factor),
+            tuple(lemmas),
+        )
+        for (
+            segment_start,
+            segment_end,
+            concept,
+            method,
+            term,
+            start,
+            end,
+            cue,
+            rule_weight,
+            cue_factor,
+            lemmas,
+        ) in data["hits"]
+    ]
+    return hits, {str(lemma): int(n) for lemma, n in data["lemmas"].items()}

@@ -58,7 +58,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from gioia.errors import ConfigError, Location, Problem
-from gioia.models import Codebook, Evidence, Segment, Suggestion
+from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
 from gioia.similarity import CorpusStats, content_tokens, is_word, segment_span
 
 __all__ = [
@@ -238,24 +238,6 @@ def _cue_over(
         )
         return f"{kind}: {shown}", NEGATED_FACTOR if kind == "negation" else HEDGED_FACTOR
     return None, 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A keyword or pattern match in a codable segment, as plain data: found while the
-    document is at hand (perhaps in another process), then weighed by the statistics of
-    the whole corpus (:func:`weigh_hits`)."""
-
-    segment: tuple[int, int]  # (start, end) of the segment the match lies in
-    concept: str
-    method: str  # "keyword" | "pattern"
-    term: str
-    start: int
-    end: int
-    cue: str | None  # e.g. "negation: never"
-    rule_weight: float
-    cue_factor: float
-    lemmas: tuple[str, ...]  # the lower-cased lemmas of the match's words
 
 
 def suggest_for_transcript(

@@ -140,3 +140,44 @@ def test_sentences_are_spacys_sentencizers(nlp, text):
 def test_sentences_by_hand(nlp):
     doc = nlp('She said "no." Then left!! Fine')
     assert [s.text for s in doc.sents] == ['She said "no."', "Then left!!", "Fine"]
+
+
+def test_only_a_changed_transcript_is_matched_again(tmp_path, monkeypatch):
+    """Suggestions are remade when a transcript changes, but the other transcripts'
+    matches come from the match cache: only the edited one is read and matched, and the
+    suggestions are those a cold run makes."""
+    from gioia import suggest as suggest_module
+
+    study = tmp_path / "study"
+    shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns(".gioia", "report"))
+    matched: list[str] = []
+    find_hits = suggest_module.find_hits
+
+    def counting(doc, segments, matcher):
+        matched.append(segments[0].transcript if segments else "")
+        return find_hits(doc, segments, matcher)
+
+    monkeypatch.setattr(suggest_module, "find_hits", counting)
+
+    def suggestions() -> list:
+        loaded = pipeline.load_study(study)
+        corpus = pipeline.ingest(loaded)
+        return pipeline.suggest(loaded, corpus, pipeline.parse(loaded, corpus))
+
+    cold = suggestions()
+    assert sorted(matched) == [f"GP{n}" for n in range(1, 9)]
+    matched.clear()
+    (study / ".gioia" / "suggestions.lock").unlink()  # as if the journals had changed
+    assert suggestions() == cold and matched == []
+
+    gp2 = study / "transcripts" / "GP2.txt"
+    gp2.write_text(gp2.read_text(encoding="utf-8") + "\n\nGP2: We vent in the car park.\n")
+    edited = suggestions()
+    assert matched == ["GP2"]
+
+    # The other transcripts keep their suggestions (their scores may move a little: the
+    # corpus statistics changed with GP2).
+    def others(made: list) -> list:
+        return [(s.transcript, s.start, s.end, s.concept) for s in made if s.transcript != "GP2"]
+
+    assert others(edited) == others(cold)

@@ -247,12 +247,17 @@ class Parsed:
         return {t.id: self._segment(t.id, sentences[t.id]) for t in self._corpus.transcripts}
 
     def each_document(
-        self, work: Callable[[str, Doc, tuple[Segment, ...]], R], stage: str = "parse"
+        self,
+        work: Callable[[str, Doc, tuple[Segment, ...]], R],
+        stage: str = "parse",
+        *,
+        only: Sequence[str] | None = None,
     ) -> Iterator[tuple[str, R]]:
-        """``work(id, doc, segments)`` done on every transcript's document while it is at
-        hand: one pass that parses (in ``jobs`` processes) or loads each document once,
-        and cuts it into segments. Yields (id, result) in corpus order; ``work`` must be
-        a function that another process can run (it is inherited when workers fork)."""
+        """``work(id, doc, segments)`` done on every transcript's document (or those
+        ``only`` names) while it is at hand: one pass that parses (in ``jobs`` processes)
+        or loads each document once, and cuts it into segments. Yields (id, result) in
+        corpus order; ``work`` must be a function that another process can run (it is
+        inherited when workers fork)."""
         from gioia.nlp import with_documents  # spaCy, imported only to parse or load
 
         segment = self._segment
@@ -260,18 +265,20 @@ class Parsed:
         def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:
             return work(transcript, doc, segment(transcript, spans))
 
+        texts = self._texts if only is None else {t: self._texts[t] for t in only}
         everything: dict[str, tuple[Segment, ...]] = {}
         for done, (transcript, spans, parsed, result) in enumerate(
-            with_documents(lambda: self.nlp, self._texts, self._cache, work_on, jobs=self._jobs),
+            with_documents(lambda: self.nlp, texts, self._cache, work_on, jobs=self._jobs),
             start=1,
         ):
             # Cut again here rather than sent back from a worker: cutting is cheaper than
             # shipping every segment's text between processes.
             everything[transcript] = segment(transcript, spans)
             self.parsed_now += parsed
-            self._progress(stage, done, len(self._texts))
+            self._progress(stage, done, len(texts))
             yield transcript, result
-        self.__dict__.setdefault("segments", everything)
+        if len(everything) == len(self._texts):
+            self.__dict__.setdefault("segments", everything)
 
     def _segment(self, transcript: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
         return segment_transcript(self._transcripts[transcript], spans, self._max_words)

@@ -23,19 +23,25 @@ from gioia.journal import (
 )
 from gioia.models import (
     Coding,
+    Hit,
     Segment,
     Suggestion,
+    Transcript,
     text_hash,
 )
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
-from gioia.serialise import dumps_line, suggestion_from_dict, suggestion_to_dict
+from gioia.serialise import (
+    dumps_line,
+    matches_from_dict,
+    matches_to_dict,
+    suggestion_from_dict,
+    suggestion_to_dict,
+)
 from gioia.study import Study
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
-
-    from gioia.suggest import Hit
 
 
 def suggest(
@@ -141,12 +147,24 @@ def _make_suggestions(
 
     # One pass over the documents (in parallel with --jobs): each is parsed or loaded
     # once, matched, and counted for corpus statistics; the matches are weighed when the
-    # statistics are complete.
+    # statistics are complete. A transcript matched before against the same codebook is
+    # not read at all: its matches and counts come from the match cache.
+    cache = _MatchCache(loaded, corpus)
     hits: dict[str, list[Hit]] = {}
     frequency: Counter[str] = Counter()
-    for transcript, (found_hits, lemma_counts) in parsed.each_document(match_and_count):
-        hits[transcript] = found_hits
+    for transcript in corpus.transcripts:
+        cached = cache.get(transcript)
+        if cached is not None:
+            hits[transcript.id], lemma_counts = cached
+            frequency.update(lemma_counts)
+    by_id = corpus.by_id()
+    missing = [t.id for t in corpus.transcripts if t.id not in hits]
+    for transcript_id, (found_hits, lemma_counts) in parsed.each_document(
+        match_and_count, only=missing
+    ):
+        hits[transcript_id] = found_hits
         frequency.update(lemma_counts)
+        cache.put(by_id[transcript_id], found_hits, lemma_counts)
     segments = sum(len(s) for s in parsed.segments.values())
     stats = CorpusStats(segments, dict(frequency))
     suggestions: list[Suggestion] = []
@@ -174,6 +192,43 @@ def _make_suggestions(
     suggestions = learn_from_decisions(suggestions, accepted, decisions)
     suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
     return suggestions
+
+
+class _MatchCache:
+    """Each transcript's keyword and pattern matches (before corpus statistics weigh
+    them) and lemma counts, kept in ``.gioia/matches/`` under a hash of everything they
+    depend on: gioia, the pipeline, the codebook, segmentation, and the transcript's text
+    and turns. Editing one transcript re-reads that one only. Safe to delete."""
+
+    def __init__(self, loaded: LoadedStudy, corpus: Corpus):
+        settings = loaded.study.settings
+        self.folder = loaded.study.paths.cache / "matches"
+        digest = hashlib.sha256()
+        for part in (
+            __version__,
+            pipeline_fingerprint(settings.nlp.lang, settings.nlp.model),
+            settings.model_dump_json(include={"nlp", "segmentation"}),
+        ):
+            digest.update(part.encode("utf-8") + b"\0")
+        digest.update(loaded.study.paths.codebook.read_bytes())
+        self._fingerprint = digest.digest()
+
+    def _path(self, transcript: Transcript) -> Path:
+        digest = hashlib.sha256(self._fingerprint)
+        turns = [(t.start, t.end, t.is_interviewer) for t in transcript.turns]
+        digest.update(json.dumps(turns).encode() + b"\0" + transcript.text.encode("utf-8"))
+        return self.folder / f"{digest.hexdigest()[:32]}.json"
+
+    def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
+        try:
+            return matches_from_dict(json.loads(self._path(transcript).read_text("utf-8")))
+        # Missing or damaged: the transcript is matched again.
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> None:
+        data = json.dumps(matches_to_dict(hits, lemmas), ensure_ascii=False)
+        atomic_write_text(self._path(transcript), data, cache=True)
 
 
 def suggestions_path(study: Study) -> Path:
