@@ -27,8 +27,10 @@ __all__ = [
 _QUALIFIED_LABEL = re.compile(r"(?P<base>.+?)\s*(?:\(.*\)|[-–—]\s*\S.*|\d+)")
 
 
+@functools.lru_cache(maxsize=4096)
 def label_key(label: str) -> str:
-    """The form two speaker labels are compared in."""
+    """The form two speaker labels are compared in. (Cached: asked for every line of
+    every transcript, of the same few labels.)"""
     return " ".join(label.split()).casefold()
 
 

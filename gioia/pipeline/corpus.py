@@ -88,6 +88,7 @@ def ingest(
             interviewer_labels,
             int(settings.limits.transcript_mb * 2**20),
             cache,
+            loaded.study.paths.cache / "text" / f"{tid}.txt",
         )
         for tid, path in found
     ]
@@ -105,9 +106,6 @@ def ingest(
         progress("ingest", done, len(found))
     if strict and any(p.is_error for p in problems):
         raise ConfigError(problems, message="some transcripts could not be read")
-    text_dir = loaded.study.paths.cache / "text"
-    for transcript in transcripts:
-        _write_if_changed(text_dir / f"{transcript.id}.txt", transcript.text)
     speaking = {t.participant for tr in transcripts for t in tr.turns if t.participant}
     for p in loaded.participants:
         if p.id not in speaking:
@@ -135,6 +133,7 @@ class _Reading:
     interviewer_labels: tuple[str, ...]
     max_bytes: int
     cache: TranscriptCache
+    text_file: Path  # where the normalised text is kept for people and tools to read
 
     def __call__(self) -> tuple[Transcript | None, tuple[Problem, ...]]:
         try:
@@ -150,6 +149,7 @@ class _Reading:
         # Returned, not raised: the problems travel back from a worker process whole.
         except TranscriptError as exc:
             return None, exc.problems
+        _write_if_changed(self.text_file, transcript.text)
         return transcript, ()
 
 
@@ -160,7 +160,7 @@ def _read_all(
     if jobs > 1 and len(reading) > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, context) as pool:
-            yield from pool.map(_Reading.__call__, reading, chunksize=4)
+            yield from pool.map(_Reading.__call__, reading, chunksize=16)
     else:
         yield from (read() for read in reading)
 

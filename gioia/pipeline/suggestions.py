@@ -140,16 +140,21 @@ def _make_suggestions(
 
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
 
+    cache = _MatchCache(loaded, corpus)
+    by_id = corpus.by_id()
+
     def match_and_count(
-        _: str, doc: Doc, segments: tuple[Segment, ...]
+        transcript_id: str, doc: Doc, segments: tuple[Segment, ...]
     ) -> tuple[list[Hit], Counter[str]]:
-        return find_hits(doc, segments, matcher), lemma_frequency(TokenTable.of_doc(doc), segments)
+        found = find_hits(doc, segments, matcher)
+        lemma_counts = lemma_frequency(TokenTable.of_doc(doc), segments)
+        cache.put(by_id[transcript_id], found, lemma_counts)  # in the worker, in parallel
+        return found, lemma_counts
 
     # One pass over the documents (in parallel with --jobs): each is parsed or loaded
     # once, matched, and counted for corpus statistics; the matches are weighed when the
     # statistics are complete. A transcript matched before against the same codebook is
     # not read at all: its matches and counts come from the match cache.
-    cache = _MatchCache(loaded, corpus)
     hits: dict[str, list[Hit]] = {}
     frequency: Counter[str] = Counter()
     for transcript in corpus.transcripts:
@@ -157,14 +162,12 @@ def _make_suggestions(
         if cached is not None:
             hits[transcript.id], lemma_counts = cached
             frequency.update(lemma_counts)
-    by_id = corpus.by_id()
     missing = [t.id for t in corpus.transcripts if t.id not in hits]
     for transcript_id, (found_hits, lemma_counts) in parsed.each_document(
         match_and_count, only=missing
     ):
         hits[transcript_id] = found_hits
         frequency.update(lemma_counts)
-        cache.put(by_id[transcript_id], found_hits, lemma_counts)
     segments = sum(len(s) for s in parsed.segments.values())
     stats = CorpusStats(segments, dict(frequency))
     suggestions: list[Suggestion] = []
