@@ -63,13 +63,26 @@ def _chunks(
     cuts = [turn.start, *inside, turn.end]
     chunks: list[tuple[int, int]] = []
     chunk_start = turn.start
+    words = 0  # count_words(text[chunk_start:piece_start]), kept as pieces are added
     for piece_start, piece_end in pairwise(cuts):
-        too_long = count_words(text[chunk_start:piece_end]) > max_words
-        if too_long and piece_start > chunk_start:
+        piece_words = count_words(text[piece_start:piece_end])
+        # Counting the growing chunk again for every piece made long turns quadratic.
+        joined = piece_words
+        if piece_start > chunk_start:
+            joined += words - _splits_a_word(text, piece_start)
+        if joined > max_words and piece_start > chunk_start:
             chunks.append((chunk_start, piece_start))
-            chunk_start = piece_start
+            chunk_start, words = piece_start, piece_words
+        else:
+            words = joined
     chunks.append((chunk_start, turn.end))
     return chunks
+
+
+def _splits_a_word(text: str, at: int) -> int:
+    """1 when cutting ``text`` at ``at`` cuts a run of non-whitespace in two (so the two
+    halves count one word more than the whole), else 0."""
+    return int(0 < at < len(text) and not text[at - 1].isspace() and not text[at].isspace())
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -134,10 +134,9 @@ def transcript_from_dict(data: Mapping[str, Any]) -> Transcript:
         format=data["format"],
         encoding=data["encoding"],
         text=data["text"],
-        turns=tuple(
-            Turn(speaker, int(start), int(end), bool(interviewer), participant, line)
-            for speaker, start, end, interviewer, participant, line in data["turns"]
-        ),
+        # The cache wrote these fields itself, already typed: a warm run reads every
+        # turn of every transcript through here.
+        turns=tuple(Turn(*turn) for turn in data["turns"]),
         warnings=tuple(data["warnings"]),
     )
 

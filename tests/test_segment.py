@@ -178,3 +178,14 @@ def test_a_real_interview_with_spacy_sentences():
     for before, after in zip(segments, segments[1:], strict=False):
         if before.turn == after.turn:
             assert transcript.text[before.end : after.start].strip() == ""
+
+
+def test_words_glued_across_a_sentence_start_count_once():
+    """Sentences that start with no space before them ("one.two.") cut a word in two;
+    the word count of a chunk is that of its text, not the sum of its sentences'."""
+    text = "P1: one.two.three four.five six seven.eight"
+    transcript = Transcript("T", "T.txt", "txt", "utf-8", text, (Turn("P1", 4, len(text)),))
+    sentences = [(4, 8), (8, 12), (12, 23), (23, len(text))]
+    # "one.two.three four." is 2 words (4 as sentences), then 2 + 3 - 1 > 2: a cut.
+    segments = segment_transcript(transcript, sentences, max_words=2)
+    assert [s.text for s in segments] == ["one.two.three four.", "five six seven.eight"]
