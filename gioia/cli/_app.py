@@ -65,7 +65,10 @@ def load_study(directory: Path, out: Path | None = None) -> pipeline.LoadedStudy
 
 
 Jobs = Annotated[
-    int, typer.Option("--jobs", min=1, help="Processes that parse new transcripts in parallel.")
+    int,
+    typer.Option(
+        "--jobs", min=1, help="Processes that read, parse and match transcripts in parallel."
+    ),
 ]
 OutDir = Annotated[
     Path | None,
