@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DocCache",
     "LazyDocs",
-    "LazyTokenTables",
     "TokenTable",
     "describe_pipeline",
     "pipeline_fingerprint",
@@ -69,8 +68,9 @@ def pipeline_fingerprint(lang: str, model: str | None) -> str:
 class TokenTable:
     """A parsed document's tokens as arrays: where each starts in the text, and its word
     and lemma as string hashes (``strings`` maps every hash used to its string). What
-    corpus statistics need, without building a ``Doc``: loading one costs about as much
-    as parsing the text with the default pipeline."""
+    corpus statistics read of a document, taken while it is at hand: plain data that a
+    worker process sends back cheaply, where a ``Doc`` would cost more to send than to
+    parse again."""
 
     starts: numpy.ndarray  # int64
     words: numpy.ndarray  # uint64 hashes
@@ -130,27 +130,6 @@ class DocCache:
         if doc is None or not len(doc) or doc[-1].idx + len(doc[-1].text_with_ws) != len(text):
             return None
         return doc
-
-    def tokens(self, nlp: Callable[[], Language], text: str) -> TokenTable | None:
-        """The cached document of ``text`` as a :class:`TokenTable`, or None when it is
-        not cached. ``nlp`` gives the pipeline, needed only to read a DocBin."""
-        if self.trained:
-            doc = self.get(nlp(), text)
-            return None if doc is None else TokenTable.of_doc(doc)
-        path = self._path(text, self._suffix)
-        try:
-            tokens, strings = _read_arrays(path.read_bytes())
-        # Missing or damaged: the caller parses the text again.
-        except Exception:  # noqa: BLE001
-            return None
-        words = tokens[:, 0]
-        distinct, position = numpy.unique(words, return_inverse=True)
-        lengths = numpy.array([len(strings[h]) for h in distinct.tolist()], dtype=numpy.int64)
-        ends = numpy.cumsum(lengths[position] + tokens[:, 3].astype(numpy.int64))
-        if not len(ends) or int(ends[-1]) != len(text):
-            return None  # not this text's tokens: a damaged entry
-        starts = numpy.concatenate(([0], ends[:-1]))
-        return TokenTable(starts, words, tokens[:, 1], strings)
 
     def sentences(self, text: str) -> list[tuple[int, int]] | None:
         """The cached sentence spans of ``text``, or None when it was never parsed."""
@@ -266,31 +245,6 @@ class LazyDocs(Mapping[str, "Doc"]):
             doc = nlp(text)
             self._cache.put(text, doc)
         return doc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._texts)
-
-    def __len__(self) -> int:
-        return len(self._texts)
-
-
-class LazyTokenTables(Mapping[str, TokenTable]):
-    """Transcript id → its document's :class:`TokenTable`, read from the cache when
-    asked for (parsing the text again when the cache was deleted meanwhile)."""
-
-    def __init__(self, nlp: Callable[[], Language], cache: DocCache, texts: Mapping[str, str]):
-        self._nlp = nlp
-        self._cache = cache
-        self._texts = texts
-
-    def __getitem__(self, transcript: str) -> TokenTable:
-        text = self._texts[transcript]
-        table = self._cache.tokens(self._nlp, text)
-        if table is None:
-            doc = self._nlp()(text)
-            self._cache.put(text, doc)
-            table = TokenTable.of_doc(doc)
-        return table
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._texts)

@@ -103,20 +103,6 @@ def test_a_run_whose_suggestions_are_reused_parses_nothing(tmp_path):
         assert ("nlp" in vars(parsed)) is expected_parsed
 
 
-def test_cached_tokens_are_the_documents_tokens(nlp, tmp_path):
-    """Corpus statistics read a cached document's tokens without building a Doc: the
-    same offsets, words and lemmas as the parsed document's."""
-    cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
-    parsed = nlp(TEXT)
-    cache.put(TEXT, parsed)
-    table = cache.tokens(lambda: nlp, TEXT)
-    assert table is not None
-    assert table.starts.tolist() == [t.idx for t in parsed]
-    assert [table.strings[w] for w in table.words.tolist()] == [t.text for t in parsed]
-    assert [table.strings[h] for h in table.lemmas.tolist()] == [t.lemma_ for t in parsed]
-    assert cache.tokens(lambda: nlp, TEXT.replace("GPs", "GP")) is None  # never parsed
-
-
 @pytest.mark.parametrize("text", [TEXT, "", " ", "Hi.", "  Hello there. Bye", "a\n\nb. c"])
 def test_sentence_spans_are_spacys(nlp, text):
     doc = nlp(text)

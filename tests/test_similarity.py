@@ -176,16 +176,19 @@ def test_a_rejected_look_alike_pushes_a_segment_down(nlp):
     assert max(pushed, key=pushed.get) == segs[3].start
 
 
+# S1 shares kettle and biscuit with S0, and garden, shed and biscuit with S2.
+SOFA_AND_SHED = (
+    "The kettle and the biscuits on the sofa.",
+    "The kettle and the biscuits in the garden shed.",
+    "The garden shed and the biscuits.",
+)
+
+
 def test_a_segment_nearer_another_concepts_talk_is_suggested_for_that_one_only(nlp):
     """The candidate S1 shares kettle and biscuit with S0 (tea) but garden, shed and
     biscuit with S2 (gardening): nearer S2, it is suggested for gardening, scoring its
     lead cos(S1, S2) - cos(S1, S0), and not for tea."""
-    talk = (
-        "The kettle and the biscuits on the sofa.",
-        "The kettle and the biscuits in the garden shed.",
-        "The garden shed and the biscuits.",
-    )
-    docs, segments, stats = corpus_of(nlp, *talk)
+    docs, segments, stats = corpus_of(nlp, *SOFA_AND_SHED)
     s0, s1, s2 = segments["T1"]
     v0, v1, v2 = (stats.vector(segment_span(docs["T1"], s.start, s.end)) for s in (s0, s1, s2))
     assert cosine(v1, v2) > cosine(v1, v0) > 0.1  # the premise, from the TF-IDF vectors
@@ -198,12 +201,7 @@ def test_a_segment_nearer_another_concepts_talk_is_suggested_for_that_one_only(n
 
 def test_a_lead_below_the_minimum_is_not_suggested(nlp):
     """The lead of the test above is cos(S1, S2) - cos(S1, S0) = 0.850 - 0.463 = 0.387."""
-    talk = (
-        "The kettle and the biscuits on the sofa.",
-        "The kettle and the biscuits in the garden shed.",
-        "The garden shed and the biscuits.",
-    )
-    docs, segments, stats = corpus_of(nlp, *talk)
+    docs, segments, stats = corpus_of(nlp, *SOFA_AND_SHED)
     s0, s1, s2 = segments["T1"]
     codebook = make_codebook(concept("tea"), concept("gardening"))
     kept = [placed(s0, "tea"), placed(s2, "gardening")]

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING, TypeVar
 from gioia.doccache import (
     DocCache,
     LazyDocs,
-    LazyTokenTables,
-    TokenTable,
     pipeline_fingerprint,
 )
 from gioia.errors import ConfigError, GioiaError, Location, Problem, TranscriptError
@@ -212,10 +210,6 @@ class Parsed:
         self._texts = {t.id: t.text for t in corpus.transcripts}
         self.parsed_now = 0
         self.docs: Mapping[str, Doc] = LazyDocs(lambda: self.nlp, self._cache, self._texts)
-        # What corpus statistics read: the same documents' tokens, without building Docs.
-        self.token_tables: Mapping[str, TokenTable] = LazyTokenTables(
-            lambda: self.nlp, self._cache, self._texts
-        )
 
     @functools.cached_property
     def nlp(self) -> Language:
