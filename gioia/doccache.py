@@ -68,9 +68,9 @@ def pipeline_fingerprint(lang: str, model: str | None) -> str:
 class TokenTable:
     """A parsed document's tokens as arrays: where each starts in the text, and its word
     and lemma as string hashes (``strings`` maps every hash used to its string). What
-    corpus statistics read of a document, taken while it is at hand: plain data that a
-    worker process sends back cheaply, where a ``Doc`` would cost more to send than to
-    parse again."""
+    corpus statistics read of a document (:func:`gioia.similarity.lemma_frequency`),
+    taken with ``Doc.to_array``: reading it token by token would build a ``Token`` object
+    for every token."""
 
     starts: numpy.ndarray  # int64
     words: numpy.ndarray  # uint64 hashes
