@@ -269,10 +269,9 @@ def test_two_processes_suggest_what_one_does(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
-    study = make_study(tmp_path)
-    (study / "codings").mkdir()
-    good = {
+def accepted_by_quote(quote: str) -> dict:
+    """A journal line accepting venting in P1 by its quote alone (no offsets yet)."""
+    return {
         "transcript": "P1",
         "start": -1,
         "end": -1,
@@ -280,9 +279,15 @@ def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
         "decision": "accept",
         "coder": "ms",
         "source": "human",
-        "quote": "Mostly I rant to a colleague",
+        "quote": quote,
         "at": "2026-11-26T10:00:00Z",
     }
+
+
+def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
+    study = make_study(tmp_path)
+    (study / "codings").mkdir()
+    good = accepted_by_quote("Mostly I rant to a colleague")
     (study / "codings" / "ms.jsonl").write_text(
         json.dumps(good) + '\n{"transcript": "P1", "sta', encoding="utf-8"
     )
@@ -298,17 +303,7 @@ def test_check_reports_torn_journal_line_and_keeps_the_rest(tmp_path):
 def test_check_lists_orphaned_codings(tmp_path):
     study = make_study(tmp_path)
     (study / "codings").mkdir()
-    orphan = {
-        "transcript": "P1",
-        "start": -1,
-        "end": -1,
-        "concept": "venting",
-        "decision": "accept",
-        "coder": "ms",
-        "source": "human",
-        "quote": "words nobody said",
-        "at": "2026-11-26T10:00:00Z",
-    }
+    orphan = accepted_by_quote("words nobody said")
     (study / "codings" / "ms.jsonl").write_text(json.dumps(orphan) + "\n", encoding="utf-8")
     result = invoke("check", study)
     assert result.exit_code == 0, result.output
