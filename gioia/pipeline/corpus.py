@@ -243,7 +243,6 @@ class Parsed:
     def each_document(
         self,
         work: Callable[[str, Doc, tuple[Segment, ...]], R],
-        stage: str = "parse",
         *,
         only: Sequence[str] | None = None,
     ) -> Iterator[tuple[str, R]]:
@@ -269,7 +268,7 @@ class Parsed:
             # shipping every segment's text between processes.
             everything[transcript] = segment(transcript, spans)
             self.parsed_now += parsed
-            self._progress(stage, done, len(texts))
+            self._progress("parse", done, len(texts))
             yield transcript, result
         if len(everything) == len(self._texts):
             self.__dict__.setdefault("segments", everything)

@@ -140,7 +140,7 @@ def _make_suggestions(
 
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
 
-    cache = _MatchCache(loaded, corpus)
+    cache = _MatchCache(loaded)
     by_id = corpus.by_id()
 
     def match_and_count(
@@ -179,7 +179,7 @@ def _make_suggestions(
         parsed.nlp, loaded.codebook, parsed.docs, parsed.segments, found
     )
     journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
-    accepted, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+    accepted, decisions, _ = place_codings(journals, by_id, loaded.codebook)
     found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
     suggestions += suggest_exemplars(
         parsed.nlp,
@@ -203,7 +203,7 @@ class _MatchCache:
     depend on: gioia, the pipeline, the codebook, segmentation, and the transcript's text
     and turns. Editing one transcript re-reads that one only. Safe to delete."""
 
-    def __init__(self, loaded: LoadedStudy, corpus: Corpus):
+    def __init__(self, loaded: LoadedStudy):
         settings = loaded.study.settings
         self.folder = loaded.study.paths.cache / "matches"
         digest = hashlib.sha256()
