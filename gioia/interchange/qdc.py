@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element, SubElement
 
+from gioia.archives import MB
 from gioia.errors import Location
 from gioia.interchange.refi import (
     CODEBOOK_NS,
@@ -24,7 +25,14 @@ from gioia.interchange.refi import (
     to_xml_bytes,
     write_codes,
 )
-from gioia.interchange.safety import LIMITS, InterchangeError, UnsafeFileError, parse_xml
+from gioia.interchange.safety import (
+    LIMITS,
+    InterchangeError,
+    UnsafeFileError,
+    cannot_read,
+    parse_xml,
+    path_size,
+)
 from gioia.models import Codebook
 
 __all__ = ["CodebookFile", "build_qdc", "read_qdc"]
@@ -49,22 +57,17 @@ def build_qdc(codebook: Codebook) -> bytes:
 def read_qdc(path: Path) -> CodebookFile:
     """Read a ``.qdc`` file. Raises InterchangeError for a file that is not one."""
     where = Location.of(path)
+    if path_size(path) > LIMITS.entry_bytes:
+        raise UnsafeFileError(
+            f"{path.name} is larger than the {LIMITS.entry_bytes // MB} MB "
+            "gioia reads as a codebook",
+            hint="a codebook exchange file holds codes only; check that this is one",
+            location=where,
+        )
     try:
-        size = path.stat().st_size
-        if size > LIMITS.entry_bytes:
-            raise UnsafeFileError(
-                f"{path.name} is larger than the {LIMITS.entry_bytes // (1024 * 1024)} MB "
-                "gioia reads as a codebook",
-                hint="a codebook exchange file holds codes only; check that this is one",
-                location=where,
-            )
         data = path.read_bytes()
     except OSError as exc:
-        raise InterchangeError(
-            f"cannot read {path}: {exc.strerror or exc}",
-            hint="check the path of the file to import",
-            location=where,
-        ) from None
+        raise cannot_read(path, exc) from None
     root = parse_xml(data, path.name, where)
     if local_name(root.tag) != "CodeBook":
         raise InterchangeError(

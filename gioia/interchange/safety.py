@@ -35,7 +35,9 @@ __all__ = [
     "InterchangeError",
     "Limits",
     "UnsafeFileError",
+    "cannot_read",
     "check_nested_zip",
+    "path_size",
     "parse_xml",
     "read_archive",
 ]
@@ -69,14 +71,7 @@ def read_archive(path: Path) -> dict[str, bytes]:
     """Every file in the zip archive at ``path``, by its entry path ("/"-separated),
     after the checks above. Raises :class:`UnsafeFileError` or :class:`InterchangeError`."""
     where = Location.of(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InterchangeError(
-            f"cannot read {path}: {exc.strerror or exc}",
-            hint="check the path of the file to import",
-            location=where,
-        ) from None
+    size = path_size(path)
     if size > LIMITS.archive_bytes:
         raise UnsafeFileError(
             f"{path.name} is {size // MB} MB, more than the {LIMITS.archive_bytes // MB} MB "
@@ -96,6 +91,23 @@ def read_archive(path: Path) -> dict[str, bytes]:
             hint="a .qdpx file is a zip archive; export the project again as REFI-QDA (.qdpx)",
             location=where,
         ) from None
+
+
+def path_size(path: Path) -> int:
+    """The size of a file to import, before it is read; InterchangeError when it cannot
+    be read at all."""
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+
+
+def cannot_read(path: Path, exc: OSError) -> InterchangeError:
+    return InterchangeError(
+        f"cannot read {path}: {exc.strerror or exc}",
+        hint="check the path of the file to import",
+        location=Location.of(path),
+    )
 
 
 def check_nested_zip(data: bytes, name: str, where: Location) -> None:
