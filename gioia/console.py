@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -421,14 +421,13 @@ def render_review(view: Any) -> None:
     ):
         if value:
             out.print(Text(_clip(f"{name}: {value}", width, 1)))
-    evidence = ", ".join(f"{e.term}" + (f" [{e.cue}]" if e.cue else "") for e in s.evidence)
-    out.print(Text(_clip(f"evidence: {evidence}", width, 1), style="yellow"))
+    out.print(Text(_clip(f"evidence: {evidence_text(s.evidence)}", width, 2), style="yellow"))
     if view.mode == "choices":
         for number, choice in enumerate(view.choices, start=1):
             out.print(f"  [bold]{number}[/] {escape(choice.label)} ({escape(choice.id)})")
         out.print("press 1-9 to recode, any other key to cancel")
         return
-    state = []
+    state = [item.note] if item.note else []
     if view.memo:
         state.append(f"memo: {view.memo}")
     if view.power:
@@ -455,7 +454,56 @@ def _highlighted(item: Any, width: int, lines: int) -> Text:
     body = Text(f"{speaker}: ", style="bold")
     text = Text(shown)
     for evidence in s.evidence:
+        if evidence.start <= s.start and evidence.end >= s.end:
+            continue  # about the whole segment (the learner's record), not a word of it
         start, end = evidence.start - s.start, evidence.end - s.start
         if 0 <= start < len(shown):
             text.stylize("bold reverse", start, min(end, len(shown)))
     return body + text
+
+
+def evidence_text(evidence: Sequence[Any]) -> str:
+    """The evidence in words: terms sharing a reason grouped before it, e.g.
+    "plot, feature [shared with hb's coding in P2: "…"]; learnt from hb [...]"."""
+    groups: list[tuple[list[str], str | None]] = []
+    for item in evidence:
+        if groups and groups[-1][1] == item.cue and item.term not in groups[-1][0]:
+            groups[-1][0].append(item.term)
+        elif not (groups and groups[-1][1] == item.cue):
+            groups.append(([item.term], item.cue))
+    return "; ".join(", ".join(terms) + (f" [{cue}]" if cue else "") for terms, cue in groups)
+
+
+def describe_stage(suggested: Any) -> str:
+    """How a run's suggestions were made, for `gioia suggest`'s closing line."""
+    learner = suggested.learner
+    if suggested.stage == "learned":
+        return f"scores learnt from {learner.name}'s decisions (probability of acceptance)"
+    if suggested.stage == "records":
+        return f"keyword scores adjusted by {learner.name}'s decisions ({suggested.note})"
+    if learner.coders:
+        return f"keyword scores ({suggested.note})"
+    return "keyword scores from the codebook alone (--coder NAME learns from a coder)"
+
+
+def evaluation_table(evaluation: Any, thresholds: Sequence[float]) -> Table:
+    """`gioia suggest --evaluate`: cross-validated precision and recall by threshold."""
+    table = Table(
+        title=f"Learned scores on {evaluation.learner}'s own decisions, cross-validated by "
+        f"interview ({evaluation.decisions} decisions in {evaluation.interviews} interviews, "
+        f"{evaluation.folds} folds; {evaluation.accepted} accepted of {evaluation.pairs} "
+        "pairs)",
+        title_justify="left",
+    )
+    for column in ("score at least", "suggested", "precision", "recall"):
+        table.add_column(column, justify="right")
+    wanted = {round(t, 2) for t in thresholds}
+    for row in evaluation.rows:
+        if row.threshold in wanted:
+            table.add_row(
+                f"{row.threshold:.2f}",
+                str(row.suggested),
+                _share(row.precision),
+                _share(row.recall),
+            )
+    return table

@@ -17,7 +17,9 @@ from typing import Literal
 
 Level = Literal["dimension", "theme", "concept"]
 Decision = Literal["accept", "reject"]
-SOURCES = ("human", "keyword", "pattern", "similarity", "exemplar", "auto", "import")
+SOURCES = (
+    "human", "keyword", "pattern", "similarity", "exemplar", "learned", "auto", "import",
+)  # fmt: skip
 # Speaker labels taken as the interviewer unless gioia.yaml says otherwise.
 DEFAULT_INTERVIEWER_LABELS = (
     "Interviewer",

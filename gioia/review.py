@@ -12,6 +12,10 @@ suggestion is shown, so a crash loses at most the decision being typed. Pending 
 Undo never rewrites the journal. It appends a line for the same span and concept with
 ``decision: reject`` and ``flags: ["undo"]``: as the latest line it withdraws an earlier
 accept (a reject counts for nothing), and it marks the suggestion as pending again.
+
+Orders: transcript position, score, concept — a fixed queue — or ``learned``: a
+:class:`Chooser` (:class:`gioia.assist.queue.LearnedOrder`) picks each next pair after
+hearing every decision, so the queue changes as the coder works.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from gioia.journal import append_coding, now_utc
 from gioia.models import (
@@ -37,6 +42,7 @@ from gioia.models import (
 __all__ = [
     "KEYS",
     "ORDERS",
+    "Chooser",
     "Progress",
     "ReviewItem",
     "ReviewSession",
@@ -49,7 +55,7 @@ __all__ = [
 
 UNDO_FLAG = "undo"
 POWER_FLAG = "power"
-ORDERS = ("position", "score", "concept")
+ORDERS = ("position", "score", "concept", "learned")
 # One keystroke per action; the footer shows them in this order.
 KEYS = {
     "a": "accept",
@@ -76,6 +82,7 @@ class ReviewItem:
     dimension: Dimension
     before: Turn | None  # the turn before the segment's turn, for context
     after: Turn | None
+    note: str = ""  # why the learned order shows it now, when that is worth saying
 
     @property
     def text(self) -> str:
@@ -106,6 +113,27 @@ class ReviewView:
     message: str = ""
     mode: str = "item"  # "item" | "help" | "choices"
     choices: tuple[Concept, ...] = ()
+
+
+Key = tuple[str, int, int, str]  # (transcript, start, end, concept)
+
+
+class Chosen(Protocol):
+    suggestion: Suggestion
+    uncertain: bool
+
+
+class Chooser(Protocol):
+    """What the learned order needs: hear each decision, pick the next pair."""
+
+    @property
+    def trained(self) -> bool: ...
+
+    def record(self, coding: Coding) -> None: ...
+
+    def pick(self, allowed: Callable[[Key, float], bool]) -> Chosen | None: ...
+
+    def candidates(self, allowed: Callable[[Key, float], bool]) -> int: ...
 
 
 def decided_keys(placed: Iterable[PlacedCoding], coder: str) -> set[tuple[str, int, int, str]]:
@@ -167,7 +195,7 @@ def pending_items(
                 after,
             )
         )
-    if order == "score":
+    if order in ("score", "learned"):
         items.sort(key=lambda i: (-i.suggestion.score, i.suggestion.transcript, i.suggestion.start))
     elif order == "concept":
         rank = {c.id: n for n, c in enumerate(codebook.concepts)}
@@ -213,6 +241,10 @@ class ReviewSession:
         *,
         decided_before: Mapping[str, int] | None = None,
         clock: Callable[[], str] = now_utc,
+        chooser: Chooser | None = None,
+        decided: Iterable[Key] = (),
+        admits: Callable[[Key, float], bool] = lambda key, score: True,
+        make_item: Callable[[Suggestion, str], ReviewItem] | None = None,
     ):
         self.items = list(items)
         self.journal = journal
@@ -226,6 +258,14 @@ class ReviewSession:
         self.decided_before = dict(decided_before or {})
         self.memo = ""
         self.power = False
+        # The learned order: the chooser picks each next pair among those not decided
+        # that the session's filters admit; make_item turns its pick into an item.
+        self.chooser = chooser
+        self.decided = set(decided)
+        self.admits = admits
+        self.make_item = make_item
+        if chooser is not None:
+            self._choose()
 
     @property
     def current(self) -> ReviewItem | None:
@@ -233,6 +273,8 @@ class ReviewSession:
 
     def progress(self) -> Progress:
         item = self.current
+        if self.chooser is not None and self.chooser.trained:
+            return self._learned_progress(item)
         in_transcript = [
             i
             for i, it in enumerate(self.items)
@@ -244,6 +286,21 @@ class ReviewSession:
             pending=len(self.items) - len(self.done),
             transcript_decided=earlier + sum(1 for i in in_transcript if i in self.done),
             transcript_pending=sum(1 for i in in_transcript if i not in self.done),
+        )
+
+    def _learned_progress(self, item: ReviewItem | None) -> Progress:
+        """Pending is what the ranker now finds likely enough, so it moves as it learns."""
+        assert self.chooser is not None
+        transcript = item.suggestion.transcript if item else None
+        earlier = self.decided_before.get(transcript, 0) if transcript else 0
+        return Progress(
+            decided=sum(self.decided_before.values()) + len(self.done),
+            pending=self.chooser.candidates(self._open),
+            transcript_decided=earlier
+            + sum(1 for i in self.done if self.items[i].suggestion.transcript == transcript),
+            transcript_pending=self.chooser.candidates(
+                lambda key, p: key[0] == transcript and self._open(key, p)
+            ),
         )
 
     def view(self, **extra: object) -> ReviewView:
@@ -286,12 +343,11 @@ class ReviewSession:
             return False
         last = self.history.pop()
         for coding in last.codings:
-            append_coding(
-                self.journal,
-                replace(
-                    coding, decision="reject", at=self.clock(), memo="undo", flags=(UNDO_FLAG,)
-                ),
+            undone = replace(
+                coding, decision="reject", at=self.clock(), memo="undo", flags=(UNDO_FLAG,)
             )
+            append_coding(self.journal, undone)
+            self._heard(undone)
         self.done.discard(last.index)
         self.index = last.index
         self.memo, self.power = "", False
@@ -328,15 +384,60 @@ class ReviewSession:
     def _decide(self, codings: list[Coding]) -> None:
         for coding in codings:
             append_coding(self.journal, coding)  # flushed and fsynced before moving on
+            self._heard(coding)
         self.history.append(_Decision(self.index, codings))
         self.done.add(self.index)
         self._advance()
 
+    def _heard(self, coding: Coding) -> None:
+        """Keep the learned order's view of the decisions in step with the journal."""
+        if self.chooser is None:
+            return
+        key = coding.key
+        if UNDO_FLAG in coding.flags:
+            self.decided.discard(key)
+        else:
+            self.decided.add(key)
+        self.chooser.record(coding)
+
     def _advance(self) -> None:
         self.memo, self.power = "", False
+        if self.chooser is not None:
+            self._choose()
+            return
         self.index += 1
         while self.index < len(self.items) and self.index in self.done:
             self.index += 1
+
+    def _open(self, key: Key, score: float) -> bool:
+        return key not in self.decided and self.admits(key, score)
+
+    def _choose(self) -> None:
+        """The learned order's next item: the chooser's pick once it has a ranker, else
+        the best-scoring item still open."""
+        assert self.chooser is not None
+        chosen = self.chooser.pick(self._open) if self.chooser.trained else None
+        if chosen is None:
+            self.index = next(
+                (
+                    i
+                    for i, item in enumerate(self.items)
+                    if i not in self.done and self._open(item.key, item.suggestion.score)
+                ),
+                len(self.items),
+            )
+            return
+        note = "shown because the ranker is unsure of it" if chosen.uncertain else ""
+        made = chosen.suggestion
+        key = (made.transcript, made.start, made.end, made.concept)
+        for i, item in enumerate(self.items):
+            if i not in self.done and item.key == key:
+                self.items[i] = replace(item, suggestion=chosen.suggestion, note=note)
+                self.index = i
+                return
+        assert self.make_item is not None, "a learned order needs make_item"
+        self.items.append(self.make_item(chosen.suggestion, note))
+        self.index = len(self.items) - 1
 
 
 def run_review(

@@ -150,7 +150,13 @@ class NlpSettings(_Section):
 
 
 class SuggestSettings(_Section):
+    # Whose journals suggestions learn from when no coder is named (`gioia suggest`,
+    # `gioia run`): pooled on purpose; None: the codebook alone.
+    learn_from: Names | None = None
     auto_accept_min_score: Score | None = None
+    # `gioia run` accepts at the lowest threshold whose cross-validated precision on
+    # learn_from's decisions reaches this (instead of a fixed minimum score).
+    auto_accept_target_precision: Score | None = None
 
 
 class FrancisSettings(_Section):

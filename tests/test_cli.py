@@ -212,10 +212,22 @@ def test_suggest_accept_structure_report(tmp_path):
         assert (study / "report" / name).is_file()
 
 
-def test_accept_without_suggestions_says_what_to_run(tmp_path):
-    result = invoke("accept", make_study(tmp_path), "--coder", "bot", "--min-score", "0.5")
-    assert result.exit_code == 1
-    assert "gioia suggest" in result.stderr
+def test_accept_makes_the_coders_suggestions_when_there_are_none_yet(tmp_path):
+    study = make_study(tmp_path)
+    result = invoke("accept", study, "--coder", "bot", "--min-score", "0.5", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    lines = (study / "codings" / "bot.jsonl").read_text(encoding="utf-8").splitlines()
+    assert summary["accepted"] == len(lines) > 0
+    assert {json.loads(line)["source"] for line in lines} == {"auto"}
+
+
+def test_accept_needs_a_score_or_a_target_precision_not_both(tmp_path):
+    study = make_study(tmp_path)
+    for options in ([], ["--min-score", "0.5", "--target-precision", "0.9"]):
+        result = invoke("accept", study, "--coder", "bot", *options)
+        assert result.exit_code == 2, result.output
+        assert "--min-score or --target-precision" in result.stderr
 
 
 def test_codebook_schema_is_json_schema():

@@ -11,14 +11,14 @@ import pytest
 import yaml
 
 from gioia import pipeline
-from gioia.codebook import load_codebook
-from gioia.discover import (
+from gioia.assist.discover import (
     Candidate,
     GeneralFrequencies,
     concept_stubs,
     discover_candidates,
     load_general_frequencies,
 )
+from gioia.codebook import load_codebook
 from gioia.models import Codebook, Concept, Dimension, Theme, Transcript, Turn
 from gioia.segment import segment_transcript
 

@@ -132,18 +132,18 @@ def test_only_a_changed_transcript_is_matched_again(tmp_path, monkeypatch):
     """Suggestions are remade when a transcript changes, but the other transcripts'
     matches come from the match cache: only the edited one is read and matched, and the
     suggestions are those a cold run makes."""
-    from gioia import suggest as suggest_module
+    from gioia.assist import matching
 
     study = tmp_path / "study"
     shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns(".gioia", "report"))
     matched: list[str] = []
-    find_hits = suggest_module.find_hits
+    find_hits = matching.find_hits
 
     def counting(doc, segments, matcher):
         matched.append(segments[0].transcript if segments else "")
         return find_hits(doc, segments, matcher)
 
-    monkeypatch.setattr(suggest_module, "find_hits", counting)
+    monkeypatch.setattr(matching, "find_hits", counting)
 
     def suggestions() -> list:
         loaded = pipeline.load_study(study)
@@ -153,7 +153,7 @@ def test_only_a_changed_transcript_is_matched_again(tmp_path, monkeypatch):
     cold = suggestions()
     assert sorted(matched) == [f"GP{n}" for n in range(1, 9)]
     matched.clear()
-    (study / ".gioia" / "suggestions.lock").unlink()  # as if the journals had changed
+    (study / ".gioia" / "suggestions" / "codebook.lock").unlink()  # as if they had changed
     assert suggestions() == cold and matched == []
 
     gp2 = study / "transcripts" / "GP2.txt"

@@ -17,31 +17,90 @@ from gioia.journal import lock as journal_lock
 from gioia.review import run_review
 from gioia.serialise import coding_to_dict
 
+LearnFrom = Annotated[
+    str | None,
+    typer.Option(
+        "--learn-from",
+        help="Learn from these coders' journals, pooled on purpose (comma-separated), "
+        "instead of the coder's own.",
+    ),
+]
+OptionalCoder = Annotated[
+    str | None,
+    typer.Option("--coder", help="Learn from this coder's decisions: codings/<coder>.jsonl."),
+]
+# The thresholds `gioia suggest --evaluate` prints (every one is computed).
+SHOWN_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def _names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise typer.BadParameter("name at least one coder, e.g. --learn-from hb,ms")
+    return names
+
 
 @app.command()
-def suggest(directory: StudyDir = Path("."), jobs: Jobs = 1, as_json: JsonFlag = False) -> None:
-    """Suggest first-order concepts for each segment (.gioia/suggestions.jsonl).
-    Never touches codings/: a human decides every coding.
+def suggest(
+    directory: StudyDir = Path("."),
+    coder: OptionalCoder = None,
+    learn_from: LearnFrom = None,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--evaluate",
+            help="Print cross-validated precision and recall of the learned scores by "
+            "threshold, on the coder's own decisions (split by interview).",
+        ),
+    ] = False,
+    jobs: Jobs = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Suggest first-order concepts for each segment (.gioia/suggestions.jsonl), learnt
+    from the coder's own decisions once they have some: each score is then the
+    probability that the coder accepts. Never touches codings/: a human decides every
+    coding.
 
-    Example: gioia suggest my-study
+    Example: gioia suggest my-study --coder ms --evaluate
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
+        learner = pipeline.learner_for(loaded, coder, _names(learn_from))
         corpus = pipeline.ingest(loaded, progress, jobs=jobs)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
-        counts = pipeline.count_suggestions(loaded, corpus, parsed, progress)
+        suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
+        path = pipeline.publish(loaded, suggested)
+    counts = suggested.by_concept
     total = sum(counts.values())
+    evaluation = suggested.evaluation.to_dict() if suggested.evaluation else None
     if as_json:
         console.print_json(
-            {"suggestions": total, "parsed": parsed.parsed_now, "by_concept": counts}
+            {
+                "suggestions": total,
+                "parsed": parsed.parsed_now,
+                "learner": list(learner.coders),
+                "stage": suggested.stage,
+                "by_concept": counts,
+                **({"evaluation": evaluation} if evaluate else {}),
+            }
         )
         return
     console.out.print(console.counts_table("Suggestions", ("concept", "segments"), counts))
     console.message(
-        f"{total} suggestions written to "
-        f"{pipeline.suggestions_path(loaded.study)} "
-        f"({parsed.parsed_now} transcript(s) parsed, the rest from cache)"
+        f"{total} suggestions written to {path} ({parsed.parsed_now} transcript(s) parsed, "
+        f"the rest from cache); {console.describe_stage(suggested)}"
     )
+    if not evaluate:
+        return
+    if not learner.coders:
+        console.message("no evaluation: name the coder whose decisions to evaluate (--coder)")
+    elif suggested.evaluation is None or suggested.evaluation.refusal:
+        why = suggested.evaluation.refusal if suggested.evaluation else suggested.note
+        console.message(f"no evaluation of {learner.name}'s learned scores: {why}")
+    else:
+        console.out.print(console.evaluation_table(suggested.evaluation, SHOWN_THRESHOLDS))
 
 
 @app.command()
@@ -49,52 +108,88 @@ def accept(
     directory: StudyDir = Path("."),
     coder: Coder = ...,  # type: ignore[assignment]
     min_score: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--min-score", min=0.0, max=1.0, help="Accept suggestions scoring at least this."
         ),
-    ] = ...,  # type: ignore[assignment]
+    ] = None,
+    target_precision: Annotated[
+        float | None,
+        typer.Option(
+            "--target-precision",
+            min=0.0,
+            max=1.0,
+            help="Accept at the lowest threshold whose cross-validated precision on the "
+            "learner's own decisions reaches this; refused when they are too few.",
+        ),
+    ] = None,
+    learn_from: LearnFrom = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Accept, without review, every suggestion scoring at least --min-score that the
-    coder has not decided yet; recorded as source: auto. Decisions already made are kept.
+    """Accept, without review, every suggestion the coder has not decided yet that
+    scores at least --min-score, or at least the threshold that --target-precision
+    chooses; recorded as source: auto. Decisions already made are kept.
 
-    Example: gioia accept my-study --coder auto --min-score 0.8
+    Example: gioia accept my-study --coder ms --target-precision 0.9
     """
-    with handle_errors():
+    if (min_score is None) == (target_precision is None):
+        raise typer.BadParameter(
+            "give --min-score or --target-precision (one of them)", param_hint="--min-score"
+        )
+    with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
-        made = pipeline.read_suggestions(loaded.study)
-        if made is None:
-            raise GioiaError("no suggestions yet", hint=f"run `gioia suggest {directory}` first")
-        corpus = pipeline.ingest(loaded)
-        result = pipeline.accept(loaded, corpus, made, coder=coder, min_score=min_score)
+        learner = pipeline.learner_for(loaded, coder, _names(learn_from))
+        corpus = pipeline.ingest(loaded, progress)
+        parsed = pipeline.parse(loaded, corpus, progress)
+        suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
+        result = pipeline.accept(
+            loaded,
+            corpus,
+            suggested,
+            coder=coder,
+            min_score=min_score,
+            target_precision=target_precision,
+        )
     summary = {
         "coder": result.coder,
         "journal": str(result.journal),
+        "learner": list(learner.coders),
+        "threshold": result.threshold,
+        "expected_precision": result.expected_precision,
+        "expected_recall": result.expected_recall,
         "accepted": result.accepted,
         "already_decided": result.already_decided,
         "below_score": result.below_score,
     }
     if as_json:
         console.print_json(summary)
-    else:
+        return
+    if target_precision is not None:
         console.message(
-            f"accepted {result.accepted} suggestion(s) into {result.journal} "
-            f"({result.already_decided} already decided, "
-            f"{result.below_score} below {min_score})"
+            f"threshold {result.threshold:.2f}: the lowest at which {learner.name}'s "
+            f"cross-validated precision reaches {target_precision:.2f} "
+            f"(precision {result.expected_precision:.2f}, expected recall "
+            f"{result.expected_recall:.2f})"
         )
+    console.message(
+        f"accepted {result.accepted} suggestion(s) into {result.journal} "
+        f"({result.already_decided} already decided, "
+        f"{result.below_score} below {result.threshold:.2f})"
+    )
 
 
 class Order(StrEnum):
     position = "position"
     score = "score"
     concept = "concept"
+    learned = "learned"
 
 
 @app.command()
 def review(
     directory: StudyDir = Path("."),
     coder: Coder = ...,  # type: ignore[assignment]
+    learn_from: LearnFrom = None,
     transcript: Annotated[
         str | None, typer.Option("--transcript", help="Only this transcript (its id).")
     ] = None,
@@ -109,8 +204,14 @@ def review(
         ),
     ] = None,
     order: Annotated[
-        Order, typer.Option("--order", help="Transcript position, highest score, or concept.")
-    ] = Order.position,
+        Order | None,
+        typer.Option(
+            "--order",
+            help="learned: likeliest to be accepted first, learning from each decision "
+            "(the default once you have decisions); or transcript position, highest "
+            "score, concept.",
+        ),
+    ] = None,
 ) -> None:
     """Review the suggestions you have not decided yet, one key per decision: accept,
     reject, recode, skip, memo, power quote, undo, help, quit. Each decision is saved
@@ -132,11 +233,12 @@ def review(
                 session = pipeline.review_session(
                     loaded,
                     coder=coder,
+                    learn_from=_names(learn_from),
                     transcript=transcript,
                     concept=concept,
                     theme=theme,
                     min_score=min_score,
-                    order=order.value,
+                    order=order.value if order else None,
                     progress=progress,
                 )
             if session.current is None:

@@ -6,7 +6,7 @@ outputs along: study → ingest → parse → segment → suggest → journal �
 
     loading       gioia.yaml, codebook.yaml, participants.csv, validated together
     corpus        ingest (normalised text, speakers) and parse (sentences, segments)
-    suggestions   suggestions made, cached and reused; batch acceptance
+    suggestions   each learner's suggestions made, cached and reused; batch acceptance
     coding        the review session, a coding by quote, the audit trail
     analysis      counted codings → data structure, saturation, agreement
     commands      report, run (and its quality gates), check
@@ -38,10 +38,13 @@ from gioia.pipeline.interchange import EXPORT_FORMATS, export, import_file
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, load_study
 from gioia.pipeline.suggestions import (
     AcceptResult,
+    Suggested,
     accept,
-    count_suggestions,
+    learner_for,
+    publish,
     read_suggestions,
     suggest,
+    suggest_for,
     suggestions_path,
 )
 from gioia.report import node_summary, transcript_summary
@@ -58,12 +61,12 @@ __all__ = [
     "Progress",
     "ReportResult",
     "RunResult",
+    "Suggested",
     "accept",
     "agreement_analysis",
     "analyse",
     "audit_log",
     "check",
-    "count_suggestions",
     "code",
     "discover",
     "export",
@@ -71,15 +74,18 @@ __all__ = [
     "import_file",
     "ingest",
     "interview_order",
+    "learner_for",
     "load_study",
     "node_summary",
     "parse",
+    "publish",
     "read_suggestions",
     "report",
     "review_session",
     "run",
     "saturation_analysis",
     "suggest",
+    "suggest_for",
     "suggestions_path",
     "transcript_summary",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from gioia.errors import GioiaError
@@ -20,11 +21,12 @@ from gioia.models import (
     Codebook,
     Coding,
     Concept,
+    Suggestion,
 )
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
-from gioia.pipeline.suggestions import suggest
-from gioia.review import ReviewSession, decided_keys, pending_items
+from gioia.pipeline.suggestions import LEARNED, learner_for, learning_space, suggest_for
+from gioia.review import ReviewItem, ReviewSession, decided_keys, pending_items
 
 # --------------------------------------------------------------------------- review, code, log
 
@@ -33,19 +35,24 @@ def review_session(
     loaded: LoadedStudy,
     *,
     coder: str,
+    learn_from: Sequence[str] | None = None,
     transcript: str | None = None,
     concept: str | None = None,
     theme: str | None = None,
     min_score: float | None = None,
-    order: str = "position",
+    order: str | None = None,
     progress: Progress = _no_progress,
 ) -> ReviewSession:
     """The coder's pending suggestions, made afresh from the current transcripts and
-    codebook, filtered and ordered, ready for :func:`gioia.review.run_review`."""
+    codebook (learnt from the coder's own decisions, or ``learn_from``'s), filtered and
+    ordered, ready for :func:`gioia.review.run_review`. The order defaults to
+    ``learned`` once the learner has decisions, else transcript position."""
     path = journal_path(loaded.study.paths.codings, coder)
     corpus = ingest(loaded, progress)
     parsed = parse(loaded, corpus, progress)
-    made = suggest(loaded, corpus, parsed, progress)
+    learner = learner_for(loaded, coder, learn_from)
+    suggested = suggest_for(loaded, corpus, parsed, progress, learner=learner)
+    made = suggested.suggestions
     by_id = corpus.by_id()
     if transcript is not None:
         _lookup("transcript", transcript, by_id)
@@ -56,21 +63,49 @@ def review_session(
     journals = read_journals(loaded.study.paths.codings, [coder])
     _, placed, _ = place_codings(journals, by_id, loaded.codebook)
     decided = decided_keys(placed, coder)
+    if order is None:
+        order = "learned" if suggested.stage == LEARNED else "position"
+    filters = {"transcript": transcript, "concept": concept, "theme": theme}
     items = pending_items(
-        made,
-        decided,
-        by_id,
-        loaded.codebook,
-        transcript=transcript,
-        concept=concept,
-        theme=theme,
-        min_score=min_score,
-        order=order,
+        made, decided, by_id, loaded.codebook, **filters, min_score=min_score, order=order
     )
     already = Counter(
         s.transcript for s in made if (s.transcript, s.start, s.end, s.concept) in decided
     )
-    return ReviewSession(items, path, coder, loaded.codebook, decided_before=already)
+    if order != "learned":
+        return ReviewSession(items, path, coder, loaded.codebook, decided_before=already)
+
+    from gioia.assist.queue import LearnedOrder  # scikit-learn, imported only to learn
+
+    learner_journals = read_journals(loaded.study.paths.codings, learner.coders)
+    _, learner_decisions, _ = place_codings(learner_journals, by_id, loaded.codebook)
+    space = learning_space(loaded, corpus, parsed, progress)
+    chooser = LearnedOrder(space, learner_decisions, learner, suggested.calibration)
+    themes = {c.id: c.theme for c in loaded.codebook.concepts}
+
+    def admits(key: tuple[str, int, int, str], score: float) -> bool:
+        return (
+            (transcript is None or key[0] == transcript)
+            and (concept is None or key[3] == concept)
+            and (theme is None or themes.get(key[3]) == theme)
+            and (min_score is None or score >= min_score)
+        )
+
+    def make_item(suggestion: Suggestion, note: str) -> ReviewItem:
+        [item] = pending_items([suggestion], set(), by_id, loaded.codebook)
+        return replace(item, note=note)
+
+    return ReviewSession(
+        items,
+        path,
+        coder,
+        loaded.codebook,
+        decided_before=already,
+        chooser=chooser,
+        decided=decided,
+        admits=admits,
+        make_item=make_item,
+    )
 
 
 T = TypeVar("T")
@@ -153,6 +188,7 @@ SOURCE_GROUPS = {
     "pattern": "suggestion",
     "similarity": "suggestion",
     "exemplar": "suggestion",
+    "learned": "suggestion",
     "auto": "auto",
     "human": "manual",
     "import": "import",

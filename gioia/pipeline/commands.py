@@ -17,7 +17,14 @@ from gioia.models import (
 from gioia.pipeline.analysis import Analysis, agreement_analysis, analyse, saturation_analysis
 from gioia.pipeline.corpus import Parsed, ingest, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress, load_study
-from gioia.pipeline.suggestions import AcceptResult, accept, read_suggestions, suggest
+from gioia.pipeline.suggestions import (
+    AcceptResult,
+    accept,
+    learner_for,
+    publish,
+    read_suggestions,
+    suggest_for,
+)
 from gioia.report import (
     build_results,
     srqr_status,
@@ -102,15 +109,26 @@ class RunResult:
 
 
 def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1) -> RunResult:
-    """The whole pipeline for CI: ingest → suggest → accept (only when gioia.yaml sets
-    ``suggest.auto_accept_min_score``) → report. Deterministic for the same inputs."""
+    """The whole pipeline for CI: ingest → suggest (learnt from gioia.yaml's
+    ``suggest.learn_from``, else the codebook's) → accept into the ``auto`` journal (only
+    when gioia.yaml sets ``suggest.auto_accept_min_score`` or
+    ``auto_accept_target_precision``) → report. Deterministic for the same inputs."""
     corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
-    made = suggest(loaded, corpus, parsed, progress)
+    suggested = suggest_for(loaded, corpus, parsed, progress, learner=learner_for(loaded))
+    publish(loaded, suggested)
+    made = suggested.suggestions
     accepted = None
-    min_score = loaded.study.settings.suggest.auto_accept_min_score
-    if min_score is not None:
-        accepted = accept(loaded, corpus, made, coder=AUTO_CODER, min_score=min_score)
+    settings = loaded.study.settings.suggest
+    if settings.auto_accept_min_score is not None or settings.auto_accept_target_precision:
+        accepted = accept(
+            loaded,
+            corpus,
+            suggested,
+            coder=AUTO_CODER,
+            min_score=settings.auto_accept_min_score,
+            target_precision=settings.auto_accept_target_precision,
+        )
     written = _write_report(loaded, corpus, parsed, made)
     return RunResult(
         len(made), parsed.parsed_now, accepted, written, failed_gates(loaded, written.results)

@@ -25,7 +25,7 @@ def discover(
     distinctiveness), the most distinctive first, and ``yaml``: the candidates as
     codebook concept stubs to paste under a theme."""
     # spaCy, imported by the command that needs it: every other command starts faster.
-    from gioia.discover import concept_stubs, discover_candidates, load_general_frequencies
+    from gioia.assist.discover import concept_stubs, discover_candidates, load_general_frequencies
 
     words = {token.lower_ for doc in parsed.docs.values() for token in doc}
     candidates = discover_candidates(

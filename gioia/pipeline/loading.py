@@ -70,9 +70,35 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
     except ConfigError as exc:
         problems += exc.problems
     problems += _attribution_problems(study, participants)
+    problems += _auto_accept_problems(study)
     if codebook is None or any(p.is_error for p in problems):
         raise ConfigError(problems)
     return LoadedStudy(study, codebook, participants, tuple(problems))
+
+
+def _auto_accept_problems(study: Study) -> list[Problem]:
+    """`gioia run` accepts by a minimum score or by a target precision, not both; a
+    target precision is estimated from the journals it learns from, so it needs some."""
+    suggest = study.settings.suggest
+    where = study.location("settings", "suggest")
+    if suggest.auto_accept_min_score is not None and suggest.auto_accept_target_precision:
+        return [
+            Problem(
+                "auto_accept_min_score and auto_accept_target_precision are both set",
+                where,
+                hint="keep one: a fixed minimum score, or a target precision",
+            )
+        ]
+    if suggest.auto_accept_target_precision is not None and not suggest.learn_from:
+        return [
+            Problem(
+                "auto_accept_target_precision needs learn_from: the coders whose "
+                "decisions estimate the precision",
+                where,
+                hint="add e.g. learn_from: [hb] under settings.suggest",
+            )
+        ]
+    return []
 
 
 def _attribution_problems(study: Study, participants: Sequence[Participant]) -> list[Problem]:

@@ -1,18 +1,19 @@
-"""Suggestions made and cached, and batch acceptance (`gioia accept`)."""
+"""Suggestions made and cached per learner, their evaluation, and batch acceptance."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gioia import __version__
+from gioia.assist.cache import MatchCache, SuggestionCache, read_suggestion_file
+from gioia.assist.labels import Learner
 from gioia.doccache import TokenTable, pipeline_fingerprint
-from gioia.fsutil import atomic_write_lines, atomic_write_text
+from gioia.errors import GioiaError
 from gioia.journal import (
     append_coding,
     journal_path,
@@ -26,121 +27,241 @@ from gioia.models import (
     Hit,
     Segment,
     Suggestion,
-    Transcript,
     text_hash,
 )
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
-from gioia.serialise import (
-    dumps_line,
-    matches_from_dict,
-    matches_to_dict,
-    suggestion_from_dict,
-    suggestion_to_dict,
-)
 from gioia.study import Study
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from gioia.assist.features import Space
+    from gioia.assist.ranker import CrossValidation, Evaluation, ThresholdRow
+
+# How the suggestions of a run were made (DESIGN §6): from the codebook alone; keyword
+# scores rescored by the learner's term records (too few decisions to fit a ranker); or
+# scored by the learner's ranker.
+CODEBOOK, RECORDS, LEARNED = "codebook", "records", "learned"
+
+
+def learner_for(
+    loaded: LoadedStudy, coder: str | None = None, learn_from: Sequence[str] | None = None
+) -> Learner:
+    """Whose decisions suggestions learn from: ``learn_from`` when given (pooling on
+    purpose), else the coder's own journal, else gioia.yaml's ``suggest.learn_from``,
+    else nobody's (the codebook alone)."""
+    if learn_from:
+        names = tuple(dict.fromkeys(learn_from))
+    elif coder is not None:
+        names = (coder,)
+    else:
+        names = tuple(loaded.study.settings.suggest.learn_from or ())
+    for name in names:
+        journal_path(loaded.study.paths.codings, name)  # a usable coder name, or an error
+    return Learner(names)
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A learner's suggestions and what was learnt making them."""
+
+    learner: Learner
+    stage: str  # CODEBOOK, RECORDS or LEARNED
+    by_concept: dict[str, int]
+    evaluation: Evaluation | None  # the ranker's cross-validation (LEARNED only)
+    calibration: tuple[float, float] | None  # of the ranker's scores (LEARNED only)
+    cache: SuggestionCache
+    note: str = ""  # why a learner with decisions has no ranker yet
+    _suggestions: list[Suggestion] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The suggestions, read from the cache when this run reused them."""
+        if self._suggestions is not None:
+            return self._suggestions
+        made = self.cache.read()
+        if made is None:
+            raise GioiaError(
+                f"the suggestions cache {self.cache.path} disappeared while gioia ran",
+                hint="run the command again",
+            )
+        return made
+
+
+def suggest_for(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    parsed: Parsed,
+    progress: Progress = _no_progress,
+    *,
+    learner: Learner | None = None,
+) -> Suggested:
+    """``learner``'s suggestions for every segment (default: :func:`learner_for` with no
+    coder), made afresh, or reused from the cache when nothing they depend on changed.
+    Never touches a journal."""
+    learner = learner if learner is not None else learner_for(loaded)
+    cache = SuggestionCache(loaded.study.paths.cache / "suggestions", learner.key)
+    inputs = _suggestion_inputs(loaded, corpus, learner)
+    record = cache.record(inputs)
+    if record is not None:
+        try:
+            return _from_record(learner, cache, record)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged record: make them again
+    made, stage, validation, note = _make_suggestions(loaded, corpus, parsed, progress, learner)
+    evaluation = validation.evaluation if validation else None
+    calibration = validation.calibration if validation else None
+    made.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
+    counts = {concept.id: 0 for concept in loaded.codebook.concepts}
+    for suggestion in made:
+        counts[suggestion.concept] += 1
+    cache.write(
+        inputs,
+        made,
+        learner=list(learner.coders),
+        stage=stage,
+        note=note,
+        by_concept=counts,
+        evaluation=evaluation.to_dict() if evaluation else None,
+        calibration=calibration,
+    )
+    return Suggested(learner, stage, counts, evaluation, calibration, cache, note, made)
+
+
+def _from_record(learner: Learner, cache: SuggestionCache, record: dict) -> Suggested:
+    evaluation = None
+    if record.get("evaluation") is not None:
+        from gioia.assist.ranker import Evaluation
+
+        evaluation = Evaluation.from_dict(record["evaluation"])
+    counts = {str(concept): int(n) for concept, n in record["by_concept"].items()}
+    calibration = record.get("calibration")
+    return Suggested(
+        learner,
+        str(record["stage"]),
+        counts,
+        evaluation,
+        (float(calibration[0]), float(calibration[1])) if calibration else None,
+        cache,
+        str(record.get("note", "")),
+    )
+
 
 def suggest(
-    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    parsed: Parsed,
+    progress: Progress = _no_progress,
+    *,
+    learner: Learner | None = None,
 ) -> list[Suggestion]:
-    """Suggestions for every segment, written to .gioia/suggestions.jsonl (never to a journal):
-    keyword and pattern matches, vector similarity when the pipeline has vectors, and
-    exemplars learnt from the counted coders' decisions so far. When nothing they depend
-    on changed since the last run, that run's suggestions are reused."""
-    inputs = _suggestion_inputs(loaded, corpus)
-    if _read_lock(loaded.study, inputs) is not None:
-        previous = read_suggestions(loaded.study)
-        if previous is not None:
-            progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
-            return previous
-    suggestions = _make_suggestions(loaded, corpus, parsed, progress)
-    atomic_write_lines(
-        suggestions_path(loaded.study),
-        (dumps_line(suggestion_to_dict(s)) for s in suggestions),
-    )
-    counts = {concept.id: 0 for concept in loaded.codebook.concepts}
-    for made in suggestions:
-        counts[made.concept] += 1
-    lock = {"inputs": inputs, "by_concept": counts}
-    atomic_write_text(_lock_path(loaded.study), json.dumps(lock, ensure_ascii=False))
-    return suggestions
+    """The suggestions of :func:`suggest_for`, as a list."""
+    return suggest_for(loaded, corpus, parsed, progress, learner=learner).suggestions
 
 
-def count_suggestions(
-    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
-) -> dict[str, int]:
-    """How many suggestions each concept of the codebook has, as :func:`suggest` makes
-    them; when nothing they depend on changed, read from the record the last run left,
-    without reading (or making) a single suggestion."""
-    counts = _read_lock(loaded.study, _suggestion_inputs(loaded, corpus))
-    concepts = {concept.id for concept in loaded.codebook.concepts}
-    if (
-        counts is not None
-        and counts.keys() == concepts
-        and suggestions_path(loaded.study).is_file()
-    ):
-        progress("suggest", len(corpus.transcripts), len(corpus.transcripts))
-        return counts
-    counts = {concept.id: 0 for concept in loaded.codebook.concepts}
-    for made in suggest(loaded, corpus, parsed, progress):
-        counts[made.concept] += 1
-    return counts
+def publish(loaded: LoadedStudy, suggested: Suggested) -> Path:
+    """Make ``.gioia/suggestions.jsonl``, the file scripts and the report read, hold
+    ``suggested``; returns its path."""
+    target = suggestions_path(loaded.study)
+    suggested.cache.publish(target)
+    return target
 
 
-def _lock_path(study: Study) -> Path:
-    return suggestions_path(study).with_suffix(".lock")
-
-
-def _read_lock(study: Study, inputs: str) -> dict[str, int] | None:
-    """The suggestions by concept that the last run recorded, when it made them from
-    ``inputs``; None when it made them from anything else (or left no readable record)."""
-    try:
-        lock = json.loads(_lock_path(study).read_text(encoding="utf-8"))
-        if lock["inputs"] != inputs:
-            return None
-        return {str(concept): int(n) for concept, n in lock["by_concept"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus) -> str:
-    """A hash of everything suggestions depend on: gioia and the NLP pipeline, the
-    codebook, the settings, every transcript's text and speakers, and the journals
-    (exemplars learn from decisions)."""
+def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus, learner: Learner) -> str:
+    """A hash of everything a learner's suggestions depend on: gioia and the NLP
+    pipeline, the codebook, the settings, every transcript's text and speakers, and the
+    learner's journals (and no other: a coder's suggestions do not change when another
+    coder decides)."""
     settings = loaded.study.settings
     digest = hashlib.sha256()
     for part in (
         __version__,
         pipeline_fingerprint(settings.nlp.lang, settings.nlp.model),
-        settings.model_dump_json(include={"nlp", "segmentation", "coders"}),
+        settings.model_dump_json(include={"nlp", "segmentation"}),
         loaded.study.paths.codebook.read_bytes().hex(),
+        "\0".join(learner.coders),
     ):
         digest.update(part.encode("utf-8") + b"\0")
     for transcript in corpus.transcripts:
         speakers = [(t.start, t.participant) for t in transcript.turns]
         digest.update(f"{transcript.id}\0{text_hash(transcript.text)}\0{speakers}".encode())
     codings = loaded.study.paths.codings
-    for path in sorted(codings.glob("*.jsonl")) if codings.is_dir() else ():
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    for coder in learner.coders:
+        path = codings / f"{coder}.jsonl"
+        content = path.read_bytes() if path.is_file() else b""
+        digest.update(coder.encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
 def _make_suggestions(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress, learner: Learner
+) -> tuple[list[Suggestion], str, CrossValidation | None, str]:
+    """The learner's suggestions, how they were made, the ranker's cross-validation,
+    and a note when decisions are too few for a ranker."""
+    keyword = _codebook_suggestions(loaded, corpus, parsed, progress)
+    if not learner.coders:
+        return keyword, CODEBOOK, None, ""
+    # The stages that learn import scikit-learn and spaCy: only a run that learns pays.
+    from gioia.assist.labels import MACHINE_SOURCES, label_pairs, standing_decisions
+    from gioia.assist.ranker import cross_validate, fit, learned_suggestions, not_trainable
+    from gioia.assist.records import learn_from_decisions
+
+    journals = read_journals(loaded.study.paths.codings, learner.coders)
+    _, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+    segments = [s for t in sorted(parsed.segments) for s in parsed.segments[t]]
+    labels = label_pairs(segments, decisions, learner)
+    if labels.decisions == 0:
+        return keyword, CODEBOOK, None, f"{learner.name} has no decisions to learn from yet"
+    space = _space(loaded, corpus, parsed, keyword)
+    labels = label_pairs(space.segments, decisions, learner)
+    too_few = not_trainable(labels, space)
+    if too_few is not None:
+        human = [p for p in decisions if p.coding.source not in MACHINE_SOURCES]
+        accepted = [p for p in standing_decisions(human) if p.coding.decision == "accept"]
+        return learn_from_decisions(keyword, accepted, human), RECORDS, None, too_few
+    validation = cross_validate(space, labels, learner)
+    model = fit(space, labels)
+    model.calibration = validation.calibration
+    made = learned_suggestions(space, labels, model, learner)
+    return made, LEARNED, validation, ""
+
+
+def learning_space(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress = _no_progress
+) -> Space:
+    """The study's (segment, concept) pairs with their features, as a ranker sees them."""
+    keyword = suggest_for(loaded, corpus, parsed, progress, learner=Learner(())).suggestions
+    return _space(loaded, corpus, parsed, keyword)
+
+
+def _space(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, keyword: Sequence[Suggestion]
+) -> Space:
+    from gioia.assist.features import study_space  # spaCy and SciPy: only to learn
+
+    return study_space(
+        parsed.nlp,
+        parsed.docs,
+        corpus.transcripts,
+        parsed.segments,
+        loaded.codebook.concepts,
+        keyword,
+    )
+
+
+def _codebook_suggestions(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
 ) -> list[Suggestion]:
-    # The stages that make suggestions import spaCy: only a run that makes them pays the
+    """Keyword and pattern suggestions, and vector similarity when the pipeline has
+    vectors: the codebook's suggestions, before anyone decides."""
+    # The stages that match import spaCy: only a run that makes suggestions pays the
     # second it takes, and a run that reuses them starts at once.
-    from gioia.learning import learn_from_decisions
-    from gioia.similarity import CorpusStats, lemma_frequency, suggest_exemplars
-    from gioia.suggest import ConceptMatcher, find_hits, suggest_by_vectors, weigh_hits
+    from gioia.assist.lexicon import CorpusStats, lemma_frequency
+    from gioia.assist.matching import ConceptMatcher, find_hits, suggest_by_vectors, weigh_hits
 
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
-
-    cache = _MatchCache(loaded)
+    cache = _match_cache(loaded)
     by_id = corpus.by_id()
 
     def match_and_count(
@@ -178,60 +299,21 @@ def _make_suggestions(
     suggestions += suggest_by_vectors(
         parsed.nlp, loaded.codebook, parsed.docs, parsed.segments, found
     )
-    journals = read_journals(loaded.study.paths.codings, loaded.study.settings.coders)
-    accepted, decisions, _ = place_codings(journals, by_id, loaded.codebook)
-    found = {(s.transcript, s.start, s.end, s.concept) for s in suggestions}
-    suggestions += suggest_exemplars(
-        parsed.nlp,
-        loaded.codebook,
-        parsed.docs,
-        parsed.segments,
-        stats,
-        accepted,
-        decisions,
-        found,
-    )
-    # Last, so that every method's suggestions answer for the terms the coders rejected.
-    suggestions = learn_from_decisions(suggestions, accepted, decisions)
     suggestions.sort(key=lambda s: (s.transcript, s.start, s.end, s.concept))
     return suggestions
 
 
-class _MatchCache:
-    """Each transcript's keyword and pattern matches (before corpus statistics weigh
-    them) and lemma counts, kept in ``.gioia/matches/`` under a hash of everything they
-    depend on: gioia, the pipeline, the codebook, segmentation, and the transcript's text
-    and turns. Editing one transcript re-reads that one only. Safe to delete."""
-
-    def __init__(self, loaded: LoadedStudy):
-        settings = loaded.study.settings
-        self.folder = loaded.study.paths.cache / "matches"
-        digest = hashlib.sha256()
-        for part in (
-            __version__,
-            pipeline_fingerprint(settings.nlp.lang, settings.nlp.model),
-            settings.model_dump_json(include={"nlp", "segmentation"}),
-        ):
-            digest.update(part.encode("utf-8") + b"\0")
-        digest.update(loaded.study.paths.codebook.read_bytes())
-        self._fingerprint = digest.digest()
-
-    def _path(self, transcript: Transcript) -> Path:
-        digest = hashlib.sha256(self._fingerprint)
-        turns = [(t.start, t.end, t.is_interviewer) for t in transcript.turns]
-        digest.update(json.dumps(turns).encode() + b"\0" + transcript.text.encode("utf-8"))
-        return self.folder / f"{digest.hexdigest()[:32]}.json"
-
-    def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
-        try:
-            return matches_from_dict(json.loads(self._path(transcript).read_text("utf-8")))
-        # Missing or damaged: the transcript is matched again.
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> None:
-        data = json.dumps(matches_to_dict(hits, lemmas), ensure_ascii=False)
-        atomic_write_text(self._path(transcript), data, cache=True)
+def _match_cache(loaded: LoadedStudy) -> MatchCache:
+    settings = loaded.study.settings
+    return MatchCache(
+        loaded.study.paths.cache / "matches",
+        (
+            __version__.encode(),
+            pipeline_fingerprint(settings.nlp.lang, settings.nlp.model).encode(),
+            settings.model_dump_json(include={"nlp", "segmentation"}).encode(),
+            loaded.study.paths.codebook.read_bytes(),
+        ),
+    )
 
 
 def suggestions_path(study: Study) -> Path:
@@ -240,17 +322,7 @@ def suggestions_path(study: Study) -> Path:
 
 def read_suggestions(study: Study) -> list[Suggestion] | None:
     """The suggestions of the last ``gioia suggest``, or None when there are none yet."""
-    path = suggestions_path(study)
-    if not path.is_file():
-        return None
-    try:
-        return [
-            suggestion_from_dict(json.loads(line))
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-    except (ValueError, KeyError, TypeError):
-        return None  # a damaged cache is rebuilt by the next `gioia suggest`
+    return read_suggestion_file(suggestions_path(study))
 
 
 # --------------------------------------------------------------------------- accept
@@ -263,18 +335,46 @@ class AcceptResult:
     accepted: int
     already_decided: int
     below_score: int
+    threshold: float
+    # With a target precision: the learner's cross-validated figures at the threshold.
+    expected_precision: float | None = None
+    expected_recall: float | None = None
+    memo: str = ""
 
 
 def accept(
     loaded: LoadedStudy,
     corpus: Corpus,
-    suggestions: Sequence[Suggestion],
+    suggested: Suggested,
     *,
     coder: str,
-    min_score: float,
+    min_score: float | None = None,
+    target_precision: float | None = None,
 ) -> AcceptResult:
-    """Accept every suggestion scoring at least ``min_score`` that ``coder`` has not
-    decided yet, recorded as ``source: auto``. Decisions already made are never touched."""
+    """Accept every suggestion of ``suggested`` scoring at least ``min_score`` — or at
+    least the lowest threshold whose cross-validated precision reaches
+    ``target_precision`` on the learner's own decisions — that ``coder`` has not decided
+    yet, recorded as ``source: auto``. Decisions already made are never touched."""
+    if (min_score is None) == (target_precision is None):
+        raise GioiaError(
+            "give either a minimum score or a target precision",
+            hint="--min-score 0.9, or --target-precision 0.9",
+        )
+    expected_precision = expected_recall = None
+    memo = ""
+    if target_precision is not None:
+        row = _threshold_for(suggested, target_precision)
+        min_score = row.threshold
+        expected_precision, expected_recall = row.precision, row.recall
+        evaluation = suggested.evaluation
+        assert evaluation is not None  # _threshold_for refuses otherwise
+        memo = (
+            f"auto: score >= {row.threshold:.2f}, the lowest threshold at which "
+            f"{evaluation.learner}'s cross-validated precision reaches {target_precision:.2f} "
+            f"(precision {row.precision:.2f}, recall {row.recall:.2f}, from "
+            f"{evaluation.decisions} decisions in {evaluation.interviews} interviews)"
+        )
+    assert min_score is not None
     path = journal_path(loaded.study.paths.codings, coder)
     # One lock for the check and the appends: no other process decides in between.
     with lock(path):
@@ -282,7 +382,7 @@ def accept(
         decided = {c.key for j in journals for c in j.codings}
         texts = {t.id: t.text for t in corpus.transcripts}
         accepted = already = below = 0
-        for s in suggestions:
+        for s in suggested.suggestions:
             if s.score < min_score:
                 below += 1
                 continue
@@ -302,7 +402,44 @@ def accept(
                     quote=texts[s.transcript][s.start : s.end],
                     at=now_utc(),
                     score=s.score,
+                    memo=memo,
                 ),
             )
             accepted += 1
-    return AcceptResult(coder, path, accepted, already, below)
+    return AcceptResult(
+        coder, path, accepted, already, below, min_score, expected_precision, expected_recall, memo
+    )
+
+
+def _threshold_for(suggested: Suggested, target: float) -> ThresholdRow:
+    """The threshold for ``target`` precision from the learner's evaluation, or an
+    error saying why there is none."""
+    evaluation = suggested.evaluation
+    learner = suggested.learner
+    if not learner.coders:
+        raise GioiaError(
+            "a target precision needs a coder's decisions to estimate it from",
+            hint="name the coder whose decisions to learn from: --coder NAME or --learn-from A,B",
+        )
+    if evaluation is None or evaluation.refusal:
+        why = evaluation.refusal if evaluation else (suggested.note or "no ranker yet")
+        raise GioiaError(
+            f"too few decisions to estimate precision for {learner.name}: {why}",
+            hint="review more suggestions (gioia review) in at least two interviews, "
+            "or use --min-score",
+        )
+    row = evaluation.threshold_for(target)
+    if row is None:
+        best = max(
+            (r for r in evaluation.rows if r.precision is not None and r.suggested >= 5),
+            key=lambda r: r.precision or 0.0,
+            default=None,
+        )
+        reached = f"; the best is {best.precision:.2f} at {best.threshold:.2f}" if best else ""
+        raise GioiaError(
+            f"no threshold reaches a cross-validated precision of {target:.2f} on "
+            f"{learner.name}'s decisions{reached}",
+            hint="lower --target-precision, or review more suggestions first "
+            "(`gioia suggest --evaluate` shows the curve)",
+        )
+    return row

@@ -7,7 +7,7 @@ researcher to read and, if they hold, to add as in-vivo concepts.
 Phrases. Within one sentence of a segment (participant talk: interviewer turns are never
 segments), every run of 2 to 4 consecutive words (tokens with a letter; punctuation ends
 a run) whose first and last words are content words (not stop words nor fillers of
-speech, see :mod:`gioia.similarity`) is a phrase, known by its lemmas: "letting off
+speech, see :mod:`gioia.assist.lexicon`) is a phrase, known by its lemmas: "letting off
 steam" and "let off steam" are one phrase, shown as it was most often said.
 
 A phrase is a candidate when
@@ -47,8 +47,8 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from gioia.assist.lexicon import content_tokens, is_word, segment_span
 from gioia.models import Codebook, Segment, Transcript
-from gioia.similarity import content_tokens, is_word, segment_span
 
 __all__ = [
     "Candidate",

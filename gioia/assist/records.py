@@ -9,7 +9,7 @@ in ten, because every turn of the study talks about plots.
 Term record. A keyword or pattern suggestion of concept C is *decided* when a counted
 accept of C overlaps its span (accepted), or else when a coder's standing rejection of C
 overlaps it (rejected; an undo is not a rejection, see
-:func:`gioia.similarity.standing_decisions`). Each distinct term of its evidence then
+:func:`gioia.assist.labels.standing_decisions`). Each distinct term of its evidence then
 counts one acceptance or one rejection in the record of (C, term). Every term of a
 suggestion shares its decision, because the coder decided on the talk, not on a term.
 
@@ -21,7 +21,7 @@ succession, the mean of a Beta(1, 1) prior updated by the record:
 so an undecided term sits at 1/2 and one rejection moves it to 1/3, not to 0.
 
 Score. A keyword suggestion's score is the noisy-or of its terms' weights (see
-:mod:`gioia.suggest`), which a suggestion does not carry one by one; each of its n distinct
+:mod:`gioia.assist.matching`), which a suggestion does not carry one by one; each of its n distinct
 terms is taken to weigh the same, ``w = 1 - (1 - score) ** (1 / n)`` (for one term, the
 score itself). Each weight is then updated as a probability by its term's record, its
 odds multiplied by the likelihood ratio of the record against an undecided term,
@@ -49,8 +49,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import count
 
+from gioia.assist.labels import standing_decisions
 from gioia.models import Evidence, PlacedCoding, Suggestion
-from gioia.similarity import standing_decisions
 
 __all__ = [
     "DISCREDITED_BELOW",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from gioia.assist.lexicon import CorpusStats
+from gioia.assist.matching import ConceptMatcher, suggest_for_transcript
 from gioia.doccache import TokenTable
 from gioia.errors import ConfigError
 from gioia.models import Codebook, Concept, Dimension, Segment, Theme
-from gioia.similarity import CorpusStats
-from gioia.suggest import ConceptMatcher, suggest_for_transcript
 
 
 def make_codebook(*concepts: Concept) -> Codebook:

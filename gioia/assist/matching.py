@@ -1,7 +1,8 @@
-"""Suggestions: which segments may express which first-order concept, and why.
+"""Matching the codebook: which segments may express which first-order concept, and why.
 
-Methods in this module (DESIGN §6), all local and deterministic (``exemplar``, which
-learns from the coders' decisions, is in :mod:`gioia.similarity`):
+Methods in this module (DESIGN §6), all local and deterministic, and the suggestions
+before any coder has decided (the learned ranker, :mod:`gioia.assist.ranker`, takes
+these matches as some of its evidence):
 
 - ``keyword``: the concept's keywords matched on lemmas, case-insensitively: single words
   and veto phrases with spaCy's ``PhraseMatcher`` on ``LEMMA`` ("ranting" matches "rant");
@@ -32,11 +33,12 @@ Score of a keyword or pattern suggestion, in [0, 1]. Each piece of evidence weig
 
 with base 0.5 for a single word, 0.7 for a multi-word phrase (more specific, so it says
 more) and 0.6 for a token pattern; specificity that of the most specific lemma of the
-matched words across the corpus' segments (:meth:`gioia.similarity.CorpusStats.specificity`:
-1 for a word in at most one segment in 20, down to 0.2 for one in every segment; 1 when no
-corpus statistics are given); and cue factor 0.4 under a negation, 0.7 under a hedge, 1
-otherwise. Each distinct term counts once, with its strongest occurrence (saying "rant"
-five times is one piece of evidence), and the terms combine as a noisy-or:
+matched words across the corpus' segments
+(:meth:`gioia.assist.lexicon.CorpusStats.specificity`: 1 for a word in at most one segment
+in 20, down to 0.2 for one in every segment; 1 when no corpus statistics are given); and
+cue factor 0.4 under a negation, 0.7 under a hedge, 1 otherwise. Each distinct term counts
+once, with its strongest occurrence (saying "rant" five times is one piece of evidence),
+and the terms combine as a noisy-or:
 
     score = 1 - prod(1 - w_term)
 
@@ -57,9 +59,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
 from gioia.errors import ConfigError, Location, Problem
 from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
-from gioia.similarity import CorpusStats, content_tokens, is_word, segment_span
 
 __all__ = [
     "VECTOR_MIN_SCORE",

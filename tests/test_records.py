@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 
 from gioia import pipeline
-from gioia.journal import append_coding, journal_path, place_codings, read_journals
-from gioia.learning import (
+from gioia.assist.records import (
     DISCREDITED_BELOW,
     REJECTIONS_TO_DISCREDIT,
     TermRecord,
     learn_from_decisions,
     term_records,
 )
+from gioia.journal import append_coding, journal_path, place_codings, read_journals
 from gioia.models import Coding, Evidence, PlacedCoding, Suggestion
 
 

@@ -1,0 +1,118 @@
+"""The suggestion engine's caches in ``.gioia/``: safe to delete, rebuilt when missing.
+
+- :class:`MatchCache` (``.gioia/matches/``): each transcript's keyword and pattern
+  matches, before corpus statistics weigh them, and its lemma counts, under a hash of
+  everything they depend on; editing one transcript re-reads that one only.
+- Each learner's suggestions (``.gioia/suggestions/<learner>.jsonl``) with a lock file
+  beside them that records what they were made from, their counts by concept and the
+  learner's cross-validated evaluation: :class:`SuggestionCache`. An unchanged study's
+  `gioia suggest` reads the lock and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from gioia.fsutil import atomic_write_lines, atomic_write_text
+from gioia.models import Hit, Suggestion, Transcript
+from gioia.serialise import (
+    dumps_line,
+    matches_from_dict,
+    matches_to_dict,
+    suggestion_from_dict,
+    suggestion_to_dict,
+)
+
+__all__ = ["MatchCache", "SuggestionCache"]
+
+
+class MatchCache:
+    """Each transcript's keyword and pattern matches and lemma counts, kept in ``folder``
+    under a hash of ``fingerprint`` (gioia, the pipeline, the codebook, segmentation)
+    and the transcript's text and turns."""
+
+    def __init__(self, folder: Path, fingerprint: Iterable[bytes]):
+        self.folder = folder
+        digest = hashlib.sha256()
+        for part in fingerprint:
+            digest.update(part + b"\0")
+        self._fingerprint = digest.digest()
+
+    def _path(self, transcript: Transcript) -> Path:
+        digest = hashlib.sha256(self._fingerprint)
+        turns = [(t.start, t.end, t.is_interviewer) for t in transcript.turns]
+        digest.update(json.dumps(turns).encode() + b"\0" + transcript.text.encode("utf-8"))
+        return self.folder / f"{digest.hexdigest()[:32]}.json"
+
+    def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
+        try:
+            return matches_from_dict(json.loads(self._path(transcript).read_text("utf-8")))
+        # Missing or damaged: the transcript is matched again.
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> None:
+        data = json.dumps(matches_to_dict(hits, lemmas), ensure_ascii=False)
+        atomic_write_text(self._path(transcript), data, cache=True)
+
+
+class SuggestionCache:
+    """One learner's suggestions (``<key>.jsonl``) and the record of the run that made
+    them (``<key>.lock``: the hash of their inputs, counts by concept, and what else the
+    run learnt, such as the learner's evaluation)."""
+
+    def __init__(self, folder: Path, key: str):
+        self.path = folder / f"{key}.jsonl"
+        self.lock = folder / f"{key}.lock"
+
+    def record(self, inputs: str) -> dict | None:
+        """What the last run recorded, when it made the suggestions from ``inputs`` and
+        they are still there; None otherwise."""
+        try:
+            record = json.loads(self.lock.read_text(encoding="utf-8"))
+            if record["inputs"] != inputs or not self.path.is_file():
+                return None
+            return dict(record)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def read(self) -> list[Suggestion] | None:
+        return read_suggestion_file(self.path)
+
+    def write(self, inputs: str, suggestions: Sequence[Suggestion], **record: object) -> None:
+        atomic_write_lines(self.path, (dumps_line(suggestion_to_dict(s)) for s in suggestions))
+        atomic_write_text(
+            self.lock, json.dumps({"inputs": inputs, **record}, ensure_ascii=False), cache=True
+        )
+
+    def publish(self, target: Path) -> None:
+        """Make ``target`` (``.gioia/suggestions.jsonl``, the file scripts read) hold
+        these suggestions: a hard link when the file system allows, else a copy."""
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(self.path, temporary)
+        except OSError:
+            atomic_write_text(target, self.path.read_text(encoding="utf-8"))
+            return
+        os.replace(temporary, target)
+
+
+def read_suggestion_file(path: Path) -> list[Suggestion] | None:
+    """The suggestions in ``path``, or None when it is missing or damaged (a damaged
+    cache is rebuilt by the next `gioia suggest`)."""
+    if not path.is_file():
+        return None
+    try:
+        return [
+            suggestion_from_dict(json.loads(line))
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    except (ValueError, KeyError, TypeError):
+        return None

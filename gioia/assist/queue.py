@@ -1,0 +1,111 @@
+"""The review queue in learned order (``gioia review --order learned``).
+
+The coder sees first the pair they are likeliest to accept, and every
+``UNCERTAIN_EVERY``-th pair the one the ranker is least sure of (a probability nearest
+one half), so that the model also learns where it is unsure instead of only confirming
+what it already ranks high. After each decision the ranker is fitted again on every
+decision so far, in the time it takes to draw the next screen, and the whole study's
+pairs are scored again: talk with none of the codebook's words rises into the queue as
+soon as it resembles what the coder accepts.
+
+Until the learner has enough decisions to fit a ranker (:func:`ranker.not_trainable`),
+the queue is the pending suggestions by score, best first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy
+
+from gioia.assist import ranker
+from gioia.assist.features import DecisionView, Space
+from gioia.assist.labels import Learner, label_pairs
+from gioia.models import Coding, PlacedCoding, Suggestion
+
+__all__ = ["UNCERTAIN_EVERY", "LearnedOrder"]
+
+UNCERTAIN_EVERY = 5
+
+Key = tuple[str, int, int, str]  # (transcript, start, end, concept)
+
+
+@dataclass(frozen=True)
+class Pick:
+    suggestion: Suggestion
+    uncertain: bool  # shown because the ranker is unsure of it
+
+
+class LearnedOrder:
+    """Scores every pair with the learner's ranker, fitted again after each decision."""
+
+    def __init__(
+        self,
+        space: Space,
+        decisions: Iterable[PlacedCoding],
+        learner: Learner,
+        calibration: tuple[float, float] | None = None,
+    ):
+        self.space = space
+        self.learner = learner
+        self.decisions = list(decisions)
+        self.calibration = calibration
+        self.picks = 0
+        self._keys = [s.key for s in space.segments]
+        self._refit()
+
+    @property
+    def trained(self) -> bool:
+        return self._probability is not None
+
+    def record(self, coding: Coding) -> None:
+        """A decision just written to the journal (spans are the segment's own)."""
+        concept = self.space.concepts[self.space.concept_index[coding.concept]].id
+        self.decisions.append(PlacedCoding(coding, concept, coding.start, coding.end, None))
+        self._refit()
+
+    def _refit(self) -> None:
+        self.labels = label_pairs(self.space.segments, self.decisions, self.learner)
+        self._probability = None
+        if ranker.not_trainable(self.labels, self.space) is not None:
+            return
+        model = ranker.fit(self.space, self.labels)
+        model.calibration = self.calibration
+        self.model = model
+        self.view = DecisionView(self.space, self.labels)
+        everything = numpy.arange(len(self.space.segments))
+        decision = model.decision(self.space, everything, self.view)
+        self._probability = model.probability(decision).reshape(
+            len(self.space.segments), len(self.space.concepts)
+        )
+
+    def pick(self, allowed: Callable[[Key, float], bool]) -> Pick | None:
+        """The next pair to show among those ``allowed(key, probability)`` admits (not
+        decided, within the session's filters), at least ``SUGGEST_FLOOR`` likely."""
+        candidates = list(self._admitted(allowed))
+        if not candidates:
+            return None
+        self.picks += 1
+        uncertain = self.picks % UNCERTAIN_EVERY == 0
+        if uncertain:
+            p, segment, concept = min(candidates, key=lambda c: (abs(c[0] - 0.5), -c[0], c[1:]))
+        else:
+            p, segment, concept = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+        space = self.space
+        evidence = ranker.explain(space, self.view, self.labels, self.learner, segment, concept)
+        key = (*self._keys[segment], space.concepts[concept].id)
+        return Pick(Suggestion(*key, round(p, 4), "learned", evidence), uncertain)
+
+    def candidates(self, allowed: Callable[[Key, float], bool]) -> int:
+        """How many pairs ``allowed`` admits at least ``SUGGEST_FLOOR`` likely."""
+        return sum(1 for _ in self._admitted(allowed))
+
+    def _admitted(self, allowed: Callable[[Key, float], bool]) -> Iterator[tuple[float, int, int]]:
+        if self._probability is None:
+            return
+        likely = numpy.nonzero(self._probability >= ranker.SUGGEST_FLOOR)
+        for segment, concept in zip(*(axis.tolist() for axis in likely), strict=True):
+            p = float(self._probability[segment, concept])
+            if allowed((*self._keys[segment], self.space.concepts[concept].id), p):
+                yield p, segment, concept
