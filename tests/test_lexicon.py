@@ -119,4 +119,3 @@ def test_similarity_to_the_concept_by_hand(nlp_with_vectors):
     assert [(e.term, e.start, e.end) for e in found.evidence] == [("kettle", 4, 10)]
     low = suggest_by_vectors(nlp, make_codebook(concept("tea")), docs, segments, min_score=0.1)
     assert [round(s.score, 4) for s in low] == [0.9939, 0.1104]
-
