@@ -1,4 +1,4 @@
-"""How well gioia's suggestions recover a real researcher's coding (issue 5).
+"""How well gioia's suggestions recover a real researcher's coding (issues 5 and 14).
 
     .venv/bin/python benchmarks/suggest_quality.py [CORPUS] [--dev]
 
@@ -16,18 +16,25 @@ precision, recall and F1 over all pairs, and macro averages over the codes prese
 the gold coding at that level (a code never predicted has precision 0).
 
 Methods: ``substring`` is naive keyword autocode, a case-insensitive substring test of
-the same keywords in the turn; ``gioia`` is ``gioia suggest`` at its default settings
-with no coding yet. Then the journal a researcher would have after reviewing P1-P3 is
-written: their human coding as accepted codings, and a decision on each suggestion
-``gioia`` made there (accepted when they coded that code in that turn, else rejected), as
-`gioia review` records it. ``gioia+exemplar`` is ``gioia suggest`` after that, scored on
-P4-P7 only: keyword suggestions rescored, or left out, by how their terms fared in those
-decisions (gioia.learning), and exemplar suggestions; ``gioia+terms`` is the same without
-the exemplar suggestions, to tell the two apart.
+the same keywords in the turn; ``gioia`` is ``gioia suggest`` with no coding yet (the
+codebook's keyword and pattern suggestions). Then the journal a researcher would have
+after reviewing P1-P3 is written: their human coding as accepted codings, and a decision
+on each suggestion ``gioia`` made there (accepted when they coded that code in that turn,
+else rejected), as `gioia review` records it. ``gioia+terms`` is keyword-only gioia
+after that review: keyword suggestions rescored, or left out, by how their terms fared
+(gioia.assist.records). ``learned`` is ``gioia suggest --coder`` after that review (the
+ranker of gioia.assist.ranker), accepting at the threshold with the best F1 in its own
+cross-validation over P1-P3 (``gioia suggest --evaluate``): nothing of P4-P7 is read to
+choose it. Scored on P4-P7 only.
 
-``--dev`` runs only the development protocol used to choose the defaults of both, which
-never looks at P4-P7: reveal two of P1-P3, score on the third, for each third, and the
-three pooled.
+Also printed: average precision of the (turn, leaf code) pairs ranked by their scores,
+learned against keyword-only (pairs not suggested count as never found); and the
+calibration check, the precision observed on P4-P7 at the threshold `gioia accept
+--target-precision 0.8` chooses.
+
+``--dev`` runs only the development protocol used to choose the defaults, which never
+looks at P4-P7: reveal two of P1-P3, score on the third, for each third, and the three
+pooled.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gioia import pipeline
+from gioia.assist.labels import Learner, standing_decisions
+from gioia.assist.records import learn_from_decisions
+from gioia.journal import place_codings, read_journals
 from gioia.models import Codebook, Coding, Suggestion, Transcript
 from gioia.serialise import coding_to_dict, dumps_line
 
@@ -50,6 +60,10 @@ CORPORA = (ROOT.parent / "shared" / "corpora" / "pdpilot", ROOT / "tests/data/tr
 INTERVIEWS = tuple(f"P{n}" for n in range(1, 8))
 REVEALED, HELD_OUT = INTERVIEWS[:3], INTERVIEWS[3:]
 LEVELS = ("1", "2", "3", "leaf")
+GOLD_CODER = Learner(("gold",))
+TARGET_PRECISION = 0.8
+# The calibration check, also at lower targets: chosen threshold against precision seen.
+TARGETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 AT = "2024-01-01T00:00:00Z"  # every revealed decision's time: the output stays the same
 
 Path_ = tuple[str, ...]  # a code's path in the hierarchy, top-level code first
@@ -183,15 +197,57 @@ def predictions(
 
 
 def learnt_methods(
-    loaded: pipeline.LoadedStudy, corpus: pipeline.Corpus, parsed
-) -> tuple[dict[str, set], dict[str, int]]:
-    """After a reveal: the keyword suggestions as learnt from the decisions (``gioia+terms``)
-    and all suggestions, exemplars too (``gioia+exemplar``); suggestions by method."""
+    loaded: pipeline.LoadedStudy,
+    corpus: pipeline.Corpus,
+    parsed,
+    reviewed: Sequence[Suggestion],
+    study: Path,
+) -> tuple[dict[str, dict], dict]:
+    """After a reveal: keyword-only gioia with the review's term records
+    (``gioia+terms``) and the learned ranker's suggestions, each as (turn, concept) →
+    best score; and what the ranker learnt (its stage, evaluation and threshold)."""
     transcripts = corpus.by_id()
-    suggestions = pipeline.suggest(loaded, corpus, parsed)
-    learnt, counts = predictions(suggestions, transcripts)
-    terms, _ = predictions((s for s in suggestions if s.method != "exemplar"), transcripts)
-    return {"gioia+terms": set(terms), "gioia+exemplar": set(learnt)}, counts
+    journals = read_journals(study / "codings", GOLD_CODER.coders)
+    _, decisions, _ = place_codings(journals, transcripts, loaded.codebook)
+    accepted = [p for p in standing_decisions(decisions) if p.coding.decision == "accept"]
+    terms, _ = predictions(learn_from_decisions(reviewed, accepted, decisions), transcripts)
+    suggested = pipeline.suggest_for(loaded, corpus, parsed, learner=GOLD_CODER)
+    learned, _ = predictions(suggested.suggestions, transcripts)
+    evaluation = suggested.evaluation
+    best = max(evaluation.rows, key=_f1) if evaluation and not evaluation.refusal else None
+    info = {
+        "stage": suggested.stage,
+        "evaluation": evaluation,
+        "threshold": best.threshold if best else None,
+        "target": evaluation.threshold_for(TARGET_PRECISION) if evaluation else None,
+    }
+    return {"gioia+terms": terms, "learned": learned}, info
+
+
+def _f1(row) -> float:
+    if not row.precision or not row.recall:
+        return 0.0
+    return 2 * row.precision * row.recall / (row.precision + row.recall)
+
+
+def above(scores: dict, threshold: float | None) -> set:
+    return {pair for pair, score in scores.items() if threshold is None or score >= threshold}
+
+
+def average_precision(scores: dict, gold: set, keep: set[str]) -> float:
+    """Average precision of the pairs in ``keep``'s transcripts ranked by score (ties in
+    pair order); gold pairs never suggested count as never found."""
+    wanted = {g for g in gold if g[0] in keep}
+    ranked = sorted(
+        ((pair, score) for pair, score in scores.items() if pair[0] in keep),
+        key=lambda item: (-item[1], item[0]),
+    )
+    found, total = 0, 0.0
+    for rank, (pair, _) in enumerate(ranked, start=1):
+        if pair in wanted:
+            found += 1
+            total += found / rank
+    return total / len(wanted) if wanted else 0.0
 
 
 def precision_by_score(found: dict[tuple[str, int, str], float], gold) -> list[str]:
@@ -284,25 +340,66 @@ def scores(gold: set[Pair], predicted: set[Pair]) -> tuple[float, ...]:
     return (*prf(gold, predicted), *macro)
 
 
-def what_learning_changed(methods: dict[str, set], gold, keep: set[str]) -> list[str]:
-    """The (turn, leaf code) pairs in ``keep`` that the decisions took away from gioia's
-    keyword suggestions (they only ever take away) and that the exemplars added, and how
-    many of each were right."""
+def what_learning_changed(scores: dict[str, dict], gold, keep: set[str]) -> list[str]:
+    """Of the (turn, leaf code) pairs in ``keep``: those the learned suggestions (at their
+    threshold) leave out of keyword-only gioia's, and those they add that keyword-only
+    gioia never suggests, and how many of each were right."""
 
     def share(found: set) -> str:
         right = sum(1 for pair in found if pair in gold)
         return f"{len(found)} ({right} right)"
 
-    def kept(found: set) -> set:
-        return {pair for pair in found if pair[0] in keep}
-
-    gioia, terms, everything = (
-        kept(methods[m]) for m in ("gioia", "gioia+terms", "gioia+exemplar")
-    )
+    gioia = {pair for pair in scores["gioia"] if pair[0] in keep}
+    learned = {pair for pair in scores["learned"] if pair[0] in keep}
     return [
-        f"learning from the decisions: keyword pairs left out {share(gioia - terms)}, "
-        f"exemplar pairs added {share(everything - terms)}"
+        f"learned, against keyword-only gioia: keyword pairs left out {share(gioia - learned)}, "
+        f"pairs added {share(learned - gioia)}"
     ]
+
+
+def ranking_lines(scores: dict[str, dict], gold, groups: Sequence[set[str]]) -> list[str]:
+    """Average precision of each method's scores, the mean over ``groups`` of
+    interviews ranked together."""
+    rows = ["average precision of (turn, leaf code) pairs ranked by score"]
+    for name in ("gioia", "gioia+terms", "learned"):
+        values = [average_precision(scores[name], gold, group) for group in groups]
+        rows.append(f"  {name:<12} {sum(values) / len(values):.3f}")
+    ratio = sum(average_precision(scores["learned"], gold, g) for g in groups) / max(
+        sum(average_precision(scores["gioia"], gold, g) for g in groups), 1e-9
+    )
+    rows.append(f"  learned / keyword-only gioia: {ratio:.2f}x")
+    return rows
+
+
+def calibration_lines(info: dict, scores: dict, gold, keep: set[str]) -> list[str]:
+    """`gioia accept --target-precision`: for each target, the threshold chosen from the
+    cross-validation over the revealed interviews and the precision it has on ``keep``;
+    then the held-out acceptance rate of the learned scores by band (do they mean what
+    they say?)."""
+    evaluation = info["evaluation"]
+    if evaluation is None or evaluation.refusal:
+        return [f"--target-precision: no evaluation ({info['stage']})"]
+    rows = ["--target-precision: threshold chosen on the revealed interviews, precision seen"]
+    for target in TARGETS:
+        row = evaluation.threshold_for(target)
+        if row is None:
+            rows.append(f"  {target:.1f}: refused (no threshold measured at that precision)")
+            continue
+        chosen = {pair for pair in above(scores, row.threshold) if pair[0] in keep}
+        right = sum(1 for pair in chosen if pair in gold)
+        seen = f"{right / len(chosen):.3f} ({right} of {len(chosen)})" if chosen else "none"
+        rows.append(
+            f"  {target:.1f}: threshold {row.threshold:.2f} (cross-validated precision "
+            f"{row.precision:.3f} on {row.suggested} pairs, recall {row.recall:.3f}); "
+            f"precision seen {seen}"
+        )
+    rows.append("learned scores by band: share of (turn, leaf code) pairs coded")
+    for low, high in ((0.5, 1.01), (0.3, 0.5), (0.2, 0.3), (0.1, 0.2), (0.05, 0.1), (0.0, 0.05)):
+        band = [pair for pair, score in scores.items() if pair[0] in keep and low <= score < high]
+        right = sum(pair in gold for pair in band)
+        share = f"{right / len(band):.3f}" if band else "-"
+        rows.append(f"  score {low:.2f}-{min(high, 1.0):.2f}: {share} ({right} of {len(band)})")
+    return rows
 
 
 def table(title: str, gold_found, methods: dict[str, set], paths, keep: set[str]) -> list[str]:
@@ -344,20 +441,39 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
         reviewed = pipeline.suggest(loaded, corpus, parsed)
         keywords_only, counts = predictions(reviewed, transcripts)
         methods = {"substring": baseline, "gioia": set(keywords_only)}
+
+        def after_review(revealed: Sequence[str]) -> tuple[dict, dict, dict]:
+            reveal(study, spans, transcripts, revealed, reviewed, gold)
+            learnt, info = learnt_methods(loaded, corpus, parsed, reviewed, study)
+            scores = {"gioia": keywords_only, **learnt}
+            found = {
+                "gioia+terms": set(learnt["gioia+terms"]),
+                "learned": above(learnt["learned"], info["threshold"]),
+            }
+            return scores, found, info
+
         if dev:
             pooled: dict[str, set] = defaultdict(set)
+            pooled_scores: dict[str, dict] = defaultdict(dict)
             for held in REVEALED:
-                others = [t for t in REVEALED if t != held]
-                reveal(study, spans, transcripts, others, reviewed, gold)
-                learnt, _ = learnt_methods(loaded, corpus, parsed)
-                fold = {**methods, **learnt}
-                for name, found in fold.items():
-                    pooled[name] |= {f for f in found if f[0] == held}
-                out += ["", *table(f"dev: reveal the others of P1-P3, score {held}", gold,
-                                   fold, paths, {held})]  # fmt: skip
+                scores, found, info = after_review([t for t in REVEALED if t != held])
+                fold = {**methods, **found}
+                for name, pairs_ in fold.items():
+                    pooled[name] |= {f for f in pairs_ if f[0] == held}
+                for name, scored in scores.items():
+                    pooled_scores[name].update((k, v) for k, v in scored.items() if k[0] == held)
+                out += ["", *table(f"dev: reveal the others of P1-P3, score {held} "
+                                   f"(learned threshold {info['threshold']})", gold, fold, paths,
+                                   {held})]  # fmt: skip
+                out += calibration_lines(info, scores["learned"], gold, {held})
             out += ["", *table("dev: the three folds pooled, P1-P3", gold, pooled, paths,
                                set(REVEALED))]  # fmt: skip
-            out += what_learning_changed(pooled, gold, set(REVEALED))
+            out += what_learning_changed(
+                {"gioia": keywords_only, "learned": {p: 1.0 for p in pooled["learned"]}},
+                gold,
+                set(REVEALED),
+            )
+            out += ranking_lines(pooled_scores, gold, [{t} for t in REVEALED])
             return out
         out.append(f"gioia suggestions by method: {counts}")
         without = sum(1 for g in gold if g not in baseline)
@@ -365,14 +481,21 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
                    f"{without} of {len(gold)}")  # fmt: skip
         out += ["", *table("all interviews P1-P7", gold, methods, paths, set(INTERVIEWS))]
         out += ["", *precision_by_score(keywords_only, gold)]
-        reveal(study, spans, transcripts, REVEALED, reviewed, gold)
-        learnt, counts = learnt_methods(loaded, corpus, parsed)
+        scores, found, info = after_review(REVEALED)
         decided = sum(1 for s in reviewed if s.transcript in REVEALED)
-        out += ["", f"after revealing P1-P3 ({decided} suggestions there reviewed), "
-                    f"gioia suggestions by method: {counts}"]  # fmt: skip
-        methods.update(learnt)
+        evaluation = info["evaluation"]
+        out += ["", f"after revealing P1-P3 ({decided} suggestions there reviewed): "
+                    f"{info['stage']}, learned threshold {info['threshold']} (best F1 in "
+                    f"cross-validation over P1-P3, {evaluation.folds} folds, "
+                    f"{evaluation.decisions} decisions)"]  # fmt: skip
+        methods.update(found)
         out += ["", *table("held-out interviews P4-P7", gold, methods, paths, set(HELD_OUT))]
-        out += what_learning_changed(methods, gold, set(HELD_OUT))
+        learned_pairs = {p: 1.0 for p in found["learned"]}
+        out += what_learning_changed(
+            {"gioia": keywords_only, "learned": learned_pairs}, gold, set(HELD_OUT)
+        )
+        out += ranking_lines(scores, gold, [set(HELD_OUT)])
+        out += calibration_lines(info, scores["learned"], gold, set(HELD_OUT))
         return out
 
 

@@ -74,6 +74,7 @@ class LearnedOrder:
         model.calibration = self.calibration
         self.model = model
         self.view = DecisionView(self.space, self.labels)
+        self._floor = ranker.floor(self.space, self.labels)
         everything = numpy.arange(len(self.space.segments))
         decision = model.decision(self.space, everything, self.view)
         self._probability = model.probability(decision).reshape(
@@ -82,7 +83,7 @@ class LearnedOrder:
 
     def pick(self, allowed: Callable[[Key, float], bool]) -> Pick | None:
         """The next pair to show among those ``allowed(key, probability)`` admits (not
-        decided, within the session's filters), at least ``SUGGEST_FLOOR`` likely."""
+        decided, within the session's filters), as likely as the ranker's floor."""
         candidates = list(self._admitted(allowed))
         if not candidates:
             return None
@@ -98,13 +99,13 @@ class LearnedOrder:
         return Pick(Suggestion(*key, round(p, 4), "learned", evidence), uncertain)
 
     def candidates(self, allowed: Callable[[Key, float], bool]) -> int:
-        """How many pairs ``allowed`` admits at least ``SUGGEST_FLOOR`` likely."""
+        """How many pairs ``allowed`` admits, as likely as the ranker's floor."""
         return sum(1 for _ in self._admitted(allowed))
 
     def _admitted(self, allowed: Callable[[Key, float], bool]) -> Iterator[tuple[float, int, int]]:
         if self._probability is None:
             return
-        likely = numpy.nonzero(self._probability >= ranker.SUGGEST_FLOOR)
+        likely = numpy.nonzero(self._probability >= self._floor)
         for segment, concept in zip(*(axis.tolist() for axis in likely), strict=True):
             p = float(self._probability[segment, concept])
             if allowed((*self._keys[segment], self.space.concepts[concept].id), p):

@@ -24,10 +24,12 @@ The evaluation (``gioia suggest --evaluate``) is that out-of-fold scoring: at ea
 threshold, the share of pairs scoring at least that which the learner accepted
 (precision) and the share of accepted pairs scoring at least that (recall), over every
 pair of the worked interviews. Undecided pairs there count as not accepted, so the
-precision is, if anything, understated. :meth:`Evaluation.threshold_for` picks the
-lowest threshold at which precision reaches a target and stays there at every higher
-threshold with at least ``MIN_SUPPORT`` pairs above it: a dip in a noisy curve does not
-decide.
+precision is, if anything, understated. A precision is *measured* at a threshold when
+enough pairs score above it that its 95% (Wilson) interval is no wider than
+±``PRECISION_MARGIN``: "5 of 6" is not a precision of 0.83 anyone can act on.
+:meth:`Evaluation.threshold_for` picks the lowest threshold whose measured precision
+reaches a target and stays there at every higher measured threshold: a dip in a noisy
+curve does not decide, and too few decisions mean no threshold at all.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ __all__ = [
     "FOLDS",
     "MIN_ACCEPTED",
     "MIN_REJECTED",
-    "SUGGEST_FLOOR",
     "CrossValidation",
     "Evaluation",
     "Model",
@@ -57,9 +58,11 @@ __all__ = [
     "cross_validate",
     "explain",
     "fit",
+    "floor",
     "learned_suggestions",
     "not_trainable",
     "restricted",
+    "wilson_interval",
 ]
 
 # Chosen with the benchmark's development protocol (docs/suggest-quality.md), which
@@ -69,10 +72,7 @@ CROSS_C = 30.0
 MIN_ACCEPTED = 5
 MIN_REJECTED = 5
 FOLDS = 5
-# Pairs less likely than this to be accepted are not suggested: a keyword match this
-# coder keeps rejecting in that sense is vetoed.
-SUGGEST_FLOOR = 0.05
-MIN_SUPPORT = 5
+PRECISION_MARGIN = 0.1
 INTERCEPT_SCALING = 100.0
 THRESHOLDS = tuple(round(0.01 * i, 2) for i in range(1, 100))
 # Evidence: the most similar accepted talk or question is shown when at least this like.
@@ -169,6 +169,15 @@ def _targets(space: Space, rows: numpy.ndarray, labels: Labels) -> numpy.ndarray
     )
 
 
+def floor(space: Space, labels: Labels) -> float:
+    """The least probability at which a pair is suggested: the learner's base rate, the
+    share of the worked interviews' pairs they accepted. A pair no likelier than any pair
+    picked at random is not worth a coder's look, and a keyword match this coder keeps
+    rejecting in that sense falls below it: the ranker vetoes it."""
+    pairs = len(space.segments_of(set(labels.worked))) * len(space.concepts)
+    return len(labels.accepted) / pairs if pairs else 1.0
+
+
 def restricted(labels: Labels, transcripts: set[str], space: Space) -> Labels:
     """``labels`` of the pairs in ``transcripts`` only: what a fold's model may know."""
     keep = {int(i) for i in space.segments_of(transcripts)}
@@ -185,8 +194,26 @@ def restricted(labels: Labels, transcripts: set[str], space: Space) -> Labels:
 class ThresholdRow:
     threshold: float
     suggested: int  # pairs scoring at least the threshold
+    right: int  # of them, accepted
     precision: float | None
     recall: float
+
+    @property
+    def measured(self) -> bool:
+        """Whether the precision's 95% interval is within ±PRECISION_MARGIN."""
+        low, high = wilson_interval(self.right, self.suggested)
+        return high - low <= 2 * PRECISION_MARGIN
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (95% by default)."""
+    if trials == 0:
+        return 0.0, 1.0
+    share = successes / trials
+    centre = share + z * z / (2 * trials)
+    spread = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    denominator = 1 + z * z / trials
+    return (centre - spread) / denominator, (centre + spread) / denominator
 
 
 @dataclass(frozen=True)
@@ -203,13 +230,13 @@ class Evaluation:
     refusal: str | None = None  # why there is no evaluation
 
     def threshold_for(self, target: float) -> ThresholdRow | None:
-        """The lowest threshold whose precision reaches ``target`` and stays at or above
-        it at every higher threshold with ``MIN_SUPPORT`` pairs; None if none does."""
+        """The lowest threshold whose measured precision reaches ``target`` and stays at
+        or above it at every higher measured threshold; None if none does."""
         if self.refusal:
             return None
         chosen = None
         for row in reversed(self.rows):
-            if row.suggested < MIN_SUPPORT:
+            if not row.measured:
                 continue
             if row.precision is None or row.precision < target:
                 break
@@ -229,6 +256,7 @@ class Evaluation:
                 {
                     "threshold": r.threshold,
                     "suggested": r.suggested,
+                    "right": r.right,
                     "precision": r.precision,
                     "recall": r.recall,
                 }
@@ -239,7 +267,9 @@ class Evaluation:
     @classmethod
     def from_dict(cls, data: dict) -> Evaluation:
         rows = tuple(
-            ThresholdRow(r["threshold"], r["suggested"], r["precision"], r["recall"])
+            ThresholdRow(
+                r["threshold"], r["suggested"], r["right"], r["precision"], r["recall"]
+            )
             for r in data["thresholds"]
         )
         return cls(
@@ -326,6 +356,7 @@ def _threshold_rows(probability: numpy.ndarray, target: numpy.ndarray) -> tuple[
             ThresholdRow(
                 threshold,
                 suggested,
+                right,
                 round(right / suggested, 4) if suggested else None,
                 round(right / accepted, 4) if accepted else 0.0,
             )
@@ -339,9 +370,10 @@ def _threshold_rows(probability: numpy.ndarray, target: numpy.ndarray) -> tuple[
 def learned_suggestions(
     space: Space, labels: Labels, model: Model, learner: Learner
 ) -> list[Suggestion]:
-    """A ``learned`` suggestion for every pair the learner is at least ``SUGGEST_FLOOR``
-    likely to accept, scored by that probability, with evidence in words."""
+    """A ``learned`` suggestion for every pair the learner is likelier to accept than
+    the :func:`floor`, scored by that probability, with evidence in words."""
     view = DecisionView(space, labels)
+    least = floor(space, labels)
     k = len(space.concepts)
     made = []
     everything = numpy.arange(len(space.segments))
@@ -349,7 +381,7 @@ def learned_suggestions(
         rows = everything[first : first + 4096]
         dense, crosses = design(space, rows, view, model.crossed)
         probability = model.probability(model.decision_of(dense, crosses))
-        for flat in numpy.flatnonzero(probability >= SUGGEST_FLOOR).tolist():
+        for flat in numpy.flatnonzero(probability >= least).tolist():
             segment, concept = int(rows[flat // k]), flat % k
             evidence = explain(space, view, labels, learner, segment, concept)
             made.append(
