@@ -267,9 +267,7 @@ class Evaluation:
     @classmethod
     def from_dict(cls, data: dict) -> Evaluation:
         rows = tuple(
-            ThresholdRow(
-                r["threshold"], r["suggested"], r["right"], r["precision"], r["recall"]
-            )
+            ThresholdRow(r["threshold"], r["suggested"], r["right"], r["precision"], r["recall"])
             for r in data["thresholds"]
         )
         return cls(

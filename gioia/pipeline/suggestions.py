@@ -375,6 +375,7 @@ def accept(
             f"{evaluation.decisions} decisions in {evaluation.interviews} interviews)"
         )
     assert min_score is not None
+    memo = memo or f"auto: score >= {min_score:.2f}, a fixed minimum"
     path = journal_path(loaded.study.paths.codings, coder)
     # One lock for the check and the appends: no other process decides in between.
     with lock(path):

@@ -227,12 +227,23 @@ def review_summary(decisions: Sequence[PlacedCoding], pending: int | None) -> di
         c = placed.coding
         latest[(c.coder, c.transcript, placed.start, placed.end, placed.concept)] = c
     counts: Counter[str] = Counter()
+    automatic: Counter[tuple[str, str]] = Counter()
     for coding in latest.values():
         if "undo" in coding.flags:
             continue
         group = _SOURCE_GROUP.get(coding.source, "suggestion")
         counts[f"{coding.decision}ed ({group})"] += 1
-    return {"decisions": dict(sorted(counts.items())), "pending_suggestions": pending}
+        if coding.source == "auto" and coding.decision == "accept":
+            # `gioia accept` says in each line's memo how its threshold was chosen.
+            automatic[(coding.coder, coding.memo.removeprefix("auto: "))] += 1
+    return {
+        "decisions": dict(sorted(counts.items())),
+        "pending_suggestions": pending,
+        "automatic": [
+            {"coder": coder, "codings": n, "how": how}
+            for (coder, how), n in sorted(automatic.items())
+        ],
+    }
 
 
 def methods_summary(
