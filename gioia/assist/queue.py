@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy
 
 from gioia.assist import ranker
-from gioia.assist.features import DecisionView, Space
+from gioia.assist.features import DecisionView, Space, crossed_concepts
 from gioia.assist.labels import Learner, label_pairs
 from gioia.models import Coding, PlacedCoding, Suggestion
 
@@ -53,6 +53,9 @@ class LearnedOrder:
         self.calibration = calibration
         self.picks = 0
         self._keys = [s.key for s in space.segments]
+        self._everything = numpy.arange(len(space.segments))
+        self._crossed: numpy.ndarray | None = None
+        self._crosses = None
         self._refit()
 
     @property
@@ -66,19 +69,29 @@ class LearnedOrder:
         self._refit()
 
     def _refit(self) -> None:
-        self.labels = label_pairs(self.space.segments, self.decisions, self.learner)
+        """Fit again on every decision so far and score every pair. The pairs of every
+        segment are worked out once and serve both: fitting on those of the worked
+        interviews, scoring all of them."""
+        space = self.space
+        self.labels = label_pairs(space.segments, self.decisions, self.learner)
         self._probability = None
-        if ranker.not_trainable(self.labels, self.space) is not None:
+        if ranker.not_trainable(self.labels, space) is not None:
             return
-        model = ranker.fit(self.space, self.labels)
+        self.view = DecisionView(space, self.labels)
+        crossed = crossed_concepts(space, self.labels)
+        if self._crosses is None or not numpy.array_equal(crossed, self._crossed):
+            # The concept × term columns change only when a concept is crossed anew.
+            self._crossed, self._crosses = crossed, space.crosses(self._everything, crossed)
+        dense = space.features(self._everything, self.view)
+        worked = _pair_rows(space.segments_of(set(self.labels.worked)), len(space.concepts))
+        target = ranker.targets(space, self._everything, self.labels)
+        model = ranker.fit_design(dense[worked], self._crosses[worked], target[worked], crossed)
         model.calibration = self.calibration
         self.model = model
-        self.view = DecisionView(self.space, self.labels)
-        self._floor = ranker.floor(self.space, self.labels)
-        everything = numpy.arange(len(self.space.segments))
-        decision = model.decision(self.space, everything, self.view)
+        self._floor = ranker.floor(space, self.labels)
+        decision = model.decision_of(dense, self._crosses)
         self._probability = model.probability(decision).reshape(
-            len(self.space.segments), len(self.space.concepts)
+            len(space.segments), len(space.concepts)
         )
 
     def pick(self, allowed: Callable[[Key, float], bool]) -> Pick | None:
@@ -110,3 +123,8 @@ class LearnedOrder:
             p = float(self._probability[segment, concept])
             if allowed((*self._keys[segment], self.space.concepts[concept].id), p):
                 yield p, segment, concept
+
+
+def _pair_rows(segments: numpy.ndarray, concepts: int) -> numpy.ndarray:
+    """The row numbers, in a row-major pair matrix, of every pair of ``segments``."""
+    return (segments[:, None] * concepts + numpy.arange(concepts)[None, :]).reshape(-1)

@@ -58,10 +58,12 @@ __all__ = [
     "cross_validate",
     "explain",
     "fit",
+    "fit_design",
     "floor",
     "learned_suggestions",
     "not_trainable",
     "restricted",
+    "targets",
     "wilson_interval",
 ]
 
@@ -133,13 +135,19 @@ def not_trainable(labels: Labels, space: Space) -> str | None:
 
 def fit(space: Space, labels: Labels) -> Model:
     """The ranker of ``labels``, fitted on every pair of the worked interviews."""
-    from sklearn.linear_model import LogisticRegression  # imported only to learn
-
-    view = DecisionView(space, labels)
     rows = space.segments_of(set(labels.worked))
     crossed = crossed_concepts(space, labels)
-    dense, crosses = design(space, rows, view, crossed)
-    target = _targets(space, rows, labels)
+    dense, crosses = design(space, rows, DecisionView(space, labels), crossed)
+    return fit_design(dense, crosses, targets(space, rows, labels), crossed)
+
+
+def fit_design(
+    dense: numpy.ndarray, crosses: sparse.csr_matrix, target: numpy.ndarray, crossed: numpy.ndarray
+) -> Model:
+    """A ranker fitted on pairs whose features are already worked out: ``dense`` shared
+    features, ``crosses`` (of the ``crossed`` concepts) and ``target`` (accepted or not)."""
+    from sklearn.linear_model import LogisticRegression  # imported only to learn
+
     mean, scale = dense.mean(axis=0), dense.std(axis=0)
     # A feature that does not vary in training (the decision features, while decisions
     # lie in one interview) carries no weight; its scale must not blow up rounding noise.
@@ -153,8 +161,14 @@ def fit(space: Space, labels: Labels) -> Model:
     used = numpy.unique(design_matrix.indices)
     # liblinear's trust-region Newton method: a tenth of L-BFGS's time on these sparse,
     # wide designs, the same fit. It penalises the intercept too; scaled up, it is not.
+    # A tolerance of 1e-3 instead of 1e-4 takes a third less time and ranks the pairs
+    # the same (Spearman 0.999 on PDPilot's 32,984 pairs).
     model = LogisticRegression(
-        C=DENSE_C, solver="liblinear", intercept_scaling=INTERCEPT_SCALING, max_iter=1000
+        C=DENSE_C,
+        solver="liblinear",
+        intercept_scaling=INTERCEPT_SCALING,
+        tol=1e-3,
+        max_iter=1000,
     )
     model.fit(design_matrix[:, used], target)
     weights = numpy.zeros(design_matrix.shape[1])
@@ -162,7 +176,8 @@ def fit(space: Space, labels: Labels) -> Model:
     return Model(mean, scale, weights, float(model.intercept_[0]), crossed)
 
 
-def _targets(space: Space, rows: numpy.ndarray, labels: Labels) -> numpy.ndarray:
+def targets(space: Space, rows: numpy.ndarray, labels: Labels) -> numpy.ndarray:
+    """Whether each pair of ``rows`` (row-major, as Space.features) was accepted."""
     concepts = [c.id for c in space.concepts]
     return numpy.array(
         [(int(s), c) in labels.accepted for s in rows.tolist() for c in concepts], numpy.int64
@@ -300,7 +315,7 @@ def cross_validate(space: Space, labels: Labels, learner: Learner) -> CrossValid
             None,
         )
     folds = min(FOLDS, len(worked))
-    decisions, targets = [], []
+    decisions, accepted = [], []
     for fold in range(folds):
         held = {t for i, t in enumerate(worked) if i % folds == fold}
         known = restricted(labels, set(worked) - held, space)
@@ -310,8 +325,8 @@ def cross_validate(space: Space, labels: Labels, learner: Learner) -> CrossValid
             decisions.append(numpy.full(len(rows) * len(space.concepts), -numpy.inf))
         else:
             decisions.append(fit(space, known).decision(space, rows, DecisionView(space, known)))
-        targets.append(_targets(space, rows, labels))
-    decision, target = numpy.concatenate(decisions), numpy.concatenate(targets)
+        accepted.append(targets(space, rows, labels))
+    decision, target = numpy.concatenate(decisions), numpy.concatenate(accepted)
     calibration = _platt(decision, target)
     probability = _sigmoid(calibration, decision)
     rows_ = _threshold_rows(probability, target)

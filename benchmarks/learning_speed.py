@@ -1,0 +1,123 @@
+"""What learning costs (issue 14): refitting the ranker on 5,000 decisions on one core,
+a whole learned `gioia suggest` (cross-validation, fit, scoring every pair), and a cold
+`gioia suggest` with and without a learner that has no decisions yet.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/learning_speed.py [--transcripts 100]
+
+The study is benchmarks/generate_corpus.py's (2,000-word interviews, 50 concepts). The
+5,000 decisions are a seeded coder's: in the first transcripts, every keyword suggestion
+decided (accepted when its score is at least 0.6, else rejected) and, in each segment
+they reviewed, a hand coding of the concept whose number matches the segment's position
+(talk with none of its keywords), until there are 5,000. Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from generate_corpus import generate
+
+from gioia import pipeline
+from gioia.assist import ranker
+from gioia.assist.labels import Learner, label_pairs
+from gioia.journal import place_codings, read_journals
+
+DECISIONS = 5000
+
+
+def timed(work, repeat: int = 1) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def write_journal(study: Path, suggestions, segments, concepts) -> int:
+    lines, by_segment = [], {}
+    for s in suggestions:
+        by_segment.setdefault((s.transcript, s.start, s.end), []).append(s)
+    for index, segment in enumerate(s for t in sorted(segments) for s in segments[t]):
+        if len(lines) >= DECISIONS:
+            break
+        for made in by_segment.get(segment.key, []):
+            decision = "accept" if made.score >= 0.6 else "reject"
+            lines.append((segment, made.concept, decision, made.method))
+        lines.append((segment, concepts[index % len(concepts)].id, "accept", "human"))
+    with (study / "codings" / "bench.jsonl").open("w", encoding="utf-8") as journal:
+        for segment, concept, decision, source in lines[:DECISIONS]:
+            journal.write(
+                json.dumps(
+                    {
+                        "transcript": segment.transcript,
+                        "start": segment.start,
+                        "end": segment.end,
+                        "concept": concept,
+                        "decision": decision,
+                        "coder": "bench",
+                        "source": source,
+                        "quote": segment.text,
+                        "at": "2026-01-01T00:00:00Z",
+                    }
+                )
+                + "\n"
+            )
+    return min(len(lines), DECISIONS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--transcripts", type=int, default=100)
+    parser.add_argument("--words", type=int, default=2000)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        study = generate(Path(tmp) / "study", options.transcripts, options.words)
+
+        def cold(learner: Learner):
+            def run():
+                import shutil
+
+                shutil.rmtree(study / ".gioia", ignore_errors=True)
+                loaded = pipeline.load_study(study)
+                corpus = pipeline.ingest(loaded)
+                parsed = pipeline.parse(loaded, corpus)
+                return pipeline.suggest_for(loaded, corpus, parsed, learner=learner)
+
+            return run
+
+        plain, _ = timed(cold(Learner(())), repeat=3)
+        nobody, _ = timed(cold(Learner(("bench",))), repeat=3)
+        print(f"cold gioia suggest, {options.transcripts} x {options.words} words: codebook "
+              f"alone {plain:.2f} s, a coder with no decisions {nobody:.2f} s "
+              f"({nobody / plain - 1:+.1%})")  # fmt: skip
+
+        loaded = pipeline.load_study(study)
+        corpus = pipeline.ingest(loaded)
+        parsed = pipeline.parse(loaded, corpus)
+        keyword = pipeline.suggest(loaded, corpus, parsed)
+        (study / "codings").mkdir(exist_ok=True)
+        written = write_journal(study, keyword, parsed.segments, loaded.codebook.concepts)
+        learner = Learner(("bench",))
+        space = pipeline.learning_space(loaded, corpus, parsed)
+        journals = read_journals(study / "codings", learner.coders)
+        _, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+        labels = label_pairs(space.segments, decisions, learner)
+        rows = len(space.segments_of(set(labels.worked))) * len(space.concepts)
+        fits = [timed(lambda: ranker.fit(space, labels))[0] for _ in range(3)]
+        print(f"refit on {written} decisions ({labels.interviews} interviews, {rows} pairs, "
+              f"{len(labels.accepted)} accepted): {min(fits):.2f} s (best of 3; median "
+              f"{statistics.median(fits):.2f} s)")  # fmt: skip
+        whole, made = timed(lambda: pipeline.suggest_for(loaded, corpus, parsed, learner=learner))
+        print(f"learned gioia suggest ({made.evaluation.folds}-fold cross-validation, fit, "
+              f"scoring {len(space.segments) * len(space.concepts)} pairs): {whole:.2f} s, "
+              f"{len(made.suggestions)} suggestions")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
