@@ -2,6 +2,7 @@
 keyword-score order and random order, on the PDPilot interviews (issue 14).
 
     .venv/bin/python benchmarks/review_effort.py [CORPUS] [--svg docs/review-effort.svg]
+    .venv/bin/python benchmarks/review_effort.py --dev     # P1-P3 only, to choose defaults
 
 A simulated reviewer starts from no decisions and goes through the review queue of the
 whole study as `gioia review` builds it, deciding each shown pair from the researcher's
@@ -13,8 +14,13 @@ order is the same queue shuffled (seed 1). Found: distinct gold (turn, leaf code
 accepted so far.
 
 Also printed: the time each learned decision takes (fitting, scoring every pair and
-picking the next), on PDPilot (434 segments × 76 codes: 32,984 candidate pairs) and on
-the example study. Prints numbers and writes the figure; asserts nothing.
+picking the next), on PDPilot (434 segments × 76 codes: 32,984 candidate pairs), on its
+first two interviews (133 segments: 10,108 pairs) and on the example study. Prints
+numbers and writes the figure; asserts nothing.
+
+``--dev`` simulates the review of P1-P3 alone: the development protocol on which the
+learned order's settings were chosen (``EXPLORE_EVERY``, when the ranker takes over),
+so that P4-P7's coding is not what they were tuned on.
 """
 
 from __future__ import annotations
@@ -29,7 +35,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from suggest_quality import CORPORA, concept_paths, gold_spans, make_study, turns_overlapping
+from suggest_quality import (
+    CORPORA,
+    INTERVIEWS,
+    REVEALED,
+    concept_paths,
+    gold_spans,
+    make_study,
+    turns_overlapping,
+)
 
 from gioia import pipeline
 from gioia.review import ReviewSession
@@ -65,8 +79,14 @@ def simulate(
     return curve, seconds
 
 
-def pdpilot(corpus_dir: Path, root: Path) -> tuple[dict[str, list[int]], list[float], int]:
-    study = make_study(root / "pdpilot", corpus_dir)
+def pdpilot(
+    corpus_dir: Path,
+    root: Path,
+    interviews: Sequence[str] = INTERVIEWS,
+    orders: Sequence[str] = ("learned", "score", "random"),
+    limit: int = MAX_DECISIONS,
+) -> tuple[dict[str, list[int]], list[float], int]:
+    study = make_study(root / "-".join(interviews), corpus_dir, interviews)
     loaded = pipeline.load_study(study)
     corpus = pipeline.ingest(loaded)
     transcripts = corpus.by_id()
@@ -90,14 +110,14 @@ def pdpilot(corpus_dir: Path, root: Path) -> tuple[dict[str, list[int]], list[fl
 
     curves: dict[str, list[int]] = {}
     seconds: list[float] = []
-    for order in ("learned", "score", "random"):
+    for order in orders:
         shutil.rmtree(study / "codings", ignore_errors=True)
         session = pipeline.review_session(
             loaded, coder="sim", order="score" if order == "random" else order
         )
         if order == "random":
             random.Random(SEED).shuffle(session.items)
-        curves[order], spent = simulate(session, wants, found_pair)
+        curves[order], spent = simulate(session, wants, found_pair, limit)
         if order == "learned":
             seconds = spent
     return curves, seconds, len(gold)
@@ -131,7 +151,7 @@ def decisions_to_reach(curve: Sequence[int], count: float) -> int | None:
 
 def svg(curves: dict[str, list[int]], gold: int) -> str:
     """Recall against decisions, one line per order, as a small self-contained SVG."""
-    width, height, left, bottom, top, right = 640, 360, 56, 44, 16, 140
+    width, height, left, bottom, top, right = 680, 360, 56, 44, 16, 180
     longest = max(len(c) for c in curves.values())
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -191,10 +211,19 @@ def main(argv: Sequence[str]) -> None:
     args = [a for a in argv if not a.startswith("--") and a != str(figure)]
     corpus_dir = Path(args[0]) if args else next(p for p in CORPORA if p.is_dir())
     with tempfile.TemporaryDirectory() as tmp:
-        curves, seconds, gold = pdpilot(corpus_dir, Path(tmp))
-        example = example_timing(Path(tmp))
+        if "--dev" in argv:
+            curves, seconds, gold = pdpilot(corpus_dir, Path(tmp), REVEALED)
+            timings = {"P1-P3, 14,820 candidate pairs": seconds}
+        else:
+            curves, seconds, gold = pdpilot(corpus_dir, Path(tmp))
+            _, ten_thousand, _ = pdpilot(corpus_dir, Path(tmp), INTERVIEWS[:2], ["learned"], 300)
+            timings = {
+                "PDPilot, 32,984 candidate pairs": seconds,
+                "P1-P2, 10,108 candidate pairs": ten_thousand,
+                "example study": example_timing(Path(tmp)),
+            }
     keyword = curves["score"]
-    print(f"PDPilot: {gold} gold (turn, leaf code) pairs; decisions until the queue ends "
+    print(f"{corpus_dir.name}: {gold} gold (turn, leaf code) pairs; decisions until the queue ends "
           f"(at most {MAX_DECISIONS})")  # fmt: skip
     print(f"{'order':<10}{'decisions':>10}{'found':>7}{'recall':>8}"
           f"{'found at ' + str(len(keyword)):>14}")  # fmt: skip
@@ -213,7 +242,7 @@ def main(argv: Sequence[str]) -> None:
         )
         print(f"decisions to find {label} ({count:.0f}): learned {learned_n}, "
               f"keyword order {keyword_n}{ratio}")  # fmt: skip
-    for name, spent in (("PDPilot, 32,984 candidate pairs", seconds), ("example study", example)):
+    for name, spent in timings.items():
         ms = sorted(1000 * s for s in spent)
         print(f"seconds per learned decision, {name}: mean {statistics.mean(ms):.0f} ms, "
               f"p95 {ms[int(0.95 * (len(ms) - 1))]:.0f} ms, max {ms[-1]:.0f} ms over "

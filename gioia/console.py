@@ -488,22 +488,27 @@ def describe_stage(suggested: Any) -> str:
 
 def evaluation_table(evaluation: Any, thresholds: Sequence[float]) -> Table:
     """`gioia suggest --evaluate`: cross-validated precision and recall by threshold."""
+    from gioia.assist.ranker import wilson_interval  # scikit-learn stays unimported
+
     table = Table(
-        title=f"Learned scores on {evaluation.learner}'s own decisions, cross-validated by "
-        f"interview ({evaluation.decisions} decisions in {evaluation.interviews} interviews, "
-        f"{evaluation.folds} folds; {evaluation.accepted} accepted of {evaluation.pairs} "
-        "pairs)",
+        title=f"If {evaluation.learner} accepted automatically",
         title_justify="left",
+        caption=f"cross-validated by interview: {evaluation.decisions} decisions in "
+        f"{evaluation.interviews} interviews, {evaluation.folds} folds; "
+        f"{evaluation.accepted} of {evaluation.pairs} pairs accepted",
+        caption_justify="left",
     )
-    for column in ("score at least", "suggested", "precision", "recall"):
+    for column in ("score at least", "suggested", "precision", "95% interval", "recall"):
         table.add_column(column, justify="right")
     wanted = {round(t, 2) for t in thresholds}
     for row in evaluation.rows:
         if row.threshold in wanted:
+            low, high = wilson_interval(row.right, row.suggested)
             table.add_row(
                 f"{row.threshold:.2f}",
                 str(row.suggested),
                 _share(row.precision),
+                f"{low:.0%}-{high:.0%}" if row.suggested else "–",
                 _share(row.recall),
             )
     return table

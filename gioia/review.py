@@ -120,7 +120,7 @@ Key = tuple[str, int, int, str]  # (transcript, start, end, concept)
 
 class Chosen(Protocol):
     suggestion: Suggestion
-    uncertain: bool
+    exploring: bool
 
 
 class Chooser(Protocol):
@@ -427,7 +427,7 @@ class ReviewSession:
                 len(self.items),
             )
             return
-        note = "shown because the ranker is unsure of it" if chosen.uncertain else ""
+        note = "shown to learn about a concept you have not coded yet" if chosen.exploring else ""
         made = chosen.suggestion
         key = (made.transcript, made.start, made.end, made.concept)
         for i, item in enumerate(self.items):

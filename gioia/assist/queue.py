@@ -1,12 +1,14 @@
 """The review queue in learned order (``gioia review --order learned``).
 
 The coder sees first the pair they are likeliest to accept, and every
-``UNCERTAIN_EVERY``-th pair the one the ranker is least sure of (a probability nearest
-one half), so that the model also learns where it is unsure instead of only confirming
-what it already ranks high. After each decision the ranker is fitted again on every
-decision so far, in the time it takes to draw the next screen, and the whole study's
-pairs are scored again: talk with none of the codebook's words rises into the queue as
-soon as it resembles what the coder accepts.
+``EXPLORE_EVERY``-th pair the likeliest of a concept they have not coded in any segment
+yet, so that the ranker also learns about concepts it has no decision on instead of only
+confirming what it already ranks high. (Uncertainty sampling, "the pair nearest 0.5",
+would not explore here: a coder accepts one pair in fifty, every probability is below
+one half, and the pair nearest 0.5 is the likeliest one.) After each decision the ranker
+is fitted again on every decision so far, in the time it takes to draw the next screen,
+and the whole study's pairs are scored again: talk with none of the codebook's words
+rises into the queue as soon as it resembles what the coder accepts.
 
 Until the learner has enough decisions to fit a ranker (:func:`ranker.not_trainable`),
 the queue is the pending suggestions by score, best first.
@@ -24,9 +26,9 @@ from gioia.assist.features import DecisionView, Space, crossed_concepts
 from gioia.assist.labels import Learner, label_pairs
 from gioia.models import Coding, PlacedCoding, Suggestion
 
-__all__ = ["UNCERTAIN_EVERY", "LearnedOrder"]
+__all__ = ["EXPLORE_EVERY", "LearnedOrder"]
 
-UNCERTAIN_EVERY = 5
+EXPLORE_EVERY = 5
 
 Key = tuple[str, int, int, str]  # (transcript, start, end, concept)
 
@@ -34,7 +36,7 @@ Key = tuple[str, int, int, str]  # (transcript, start, end, concept)
 @dataclass(frozen=True)
 class Pick:
     suggestion: Suggestion
-    uncertain: bool  # shown because the ranker is unsure of it
+    exploring: bool  # shown for a concept the coder has not coded yet
 
 
 class LearnedOrder:
@@ -101,15 +103,18 @@ class LearnedOrder:
         if not candidates:
             return None
         self.picks += 1
-        uncertain = self.picks % UNCERTAIN_EVERY == 0
-        if uncertain:
-            p, segment, concept = min(candidates, key=lambda c: (abs(c[0] - 0.5), -c[0], c[1:]))
-        else:
-            p, segment, concept = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+        best = max(candidates, key=lambda c: (c[0], -c[1], -c[2]))
+        exploring = False
+        if self.picks % EXPLORE_EVERY == 0:
+            coded = {concept for _, concept in self.labels.accepted}
+            uncoded = [c for c in candidates if self.space.concepts[c[2]].id not in coded]
+            if uncoded:
+                best, exploring = max(uncoded, key=lambda c: (c[0], -c[1], -c[2])), True
+        p, segment, concept = best
         space = self.space
         evidence = ranker.explain(space, self.view, self.labels, self.learner, segment, concept)
         key = (*self._keys[segment], space.concepts[concept].id)
-        return Pick(Suggestion(*key, round(p, 4), "learned", evidence), uncertain)
+        return Pick(Suggestion(*key, round(p, 4), "learned", evidence), exploring)
 
     def candidates(self, allowed: Callable[[Key, float], bool]) -> int:
         """How many pairs ``allowed`` admits, as likely as the ranker's floor."""

@@ -67,12 +67,16 @@ __all__ = [
     "wilson_interval",
 ]
 
-# Chosen with the benchmark's development protocol (docs/suggest-quality.md), which
-# reads the coding of P1-P3 only.
+# Chosen with the benchmarks' development protocols (docs/suggest-quality.md), which read
+# the coding of P1-P3 only: the penalties by the average precision of the learned scores
+# (benchmarks/suggest_quality.py --dev); how many decisions before the ranker takes over
+# from keyword scores by how soon a simulated review finds what the coder codes
+# (benchmarks/review_effort.py --dev: with 5, a weak ranker replaces a good keyword order
+# too early).
 DENSE_C = 0.01
 CROSS_C = 30.0
-MIN_ACCEPTED = 5
-MIN_REJECTED = 5
+MIN_ACCEPTED = 10
+MIN_REJECTED = 10
 FOLDS = 5
 PRECISION_MARGIN = 0.1
 INTERCEPT_SCALING = 100.0
@@ -319,12 +323,16 @@ def cross_validate(space: Space, labels: Labels, learner: Learner) -> CrossValid
     for fold in range(folds):
         held = {t for i, t in enumerate(worked) if i % folds == fold}
         known = restricted(labels, set(worked) - held, space)
+        too_few = not_trainable(known, space)
+        if too_few is not None:
+            left_out = ", ".join(sorted(held))
+            refusal = f"without {left_out} there are too few to cross-validate ({too_few})"
+            return CrossValidation(
+                Evaluation(learner.name, labels.decisions, len(worked), 0, 0, 0, (), refusal),
+                None,
+            )
         rows = space.segments_of(held)
-        if not_trainable(known, space) is not None:
-            # Too little outside this fold to fit on: its pairs score as unsuggested.
-            decisions.append(numpy.full(len(rows) * len(space.concepts), -numpy.inf))
-        else:
-            decisions.append(fit(space, known).decision(space, rows, DecisionView(space, known)))
+        decisions.append(fit(space, known).decision(space, rows, DecisionView(space, known)))
         accepted.append(targets(space, rows, labels))
     decision, target = numpy.concatenate(decisions), numpy.concatenate(accepted)
     calibration = _platt(decision, target)

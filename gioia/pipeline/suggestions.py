@@ -432,11 +432,16 @@ def _threshold_for(suggested: Suggested, target: float) -> ThresholdRow:
     row = evaluation.threshold_for(target)
     if row is None:
         best = max(
-            (r for r in evaluation.rows if r.precision is not None and r.suggested >= 5),
-            key=lambda r: r.precision or 0.0,
+            (r for r in evaluation.rows if r.measured and r.precision is not None),
+            key=lambda r: (r.precision or 0.0, -r.threshold),
             default=None,
         )
-        reached = f"; the best is {best.precision:.2f} at {best.threshold:.2f}" if best else ""
+        reached = (
+            f"; the best measured is {best.precision:.2f} ({best.right} of {best.suggested} "
+            f"pairs at {best.threshold:.2f})"
+            if best
+            else "; too few pairs at any threshold to measure a precision within ±0.1"
+        )
         raise GioiaError(
             f"no threshold reaches a cross-validated precision of {target:.2f} on "
             f"{learner.name}'s decisions{reached}",
