@@ -86,8 +86,9 @@ class LearnedOrder:
             self._crossed, self._crosses = crossed, space.crosses(self._everything, crossed)
         dense = space.features(self._everything, self.view)
         worked = _pair_rows(space.segments_of(set(self.labels.worked)), len(space.concepts))
-        target = ranker.targets(space, self._everything, self.labels)
-        model = ranker.fit_design(dense[worked], self._crosses[worked], target[worked], crossed)
+        target = ranker.targets(space, self._everything, self.labels)[worked]
+        decided = ranker.explicit(space, self._everything, self.labels)[worked]
+        model = ranker.fit_design(dense[worked], self._crosses[worked], target, crossed, decided)
         model.calibration = self.calibration
         self.model = model
         self._floor = ranker.floor(space, self.labels)

@@ -202,10 +202,7 @@ def _make_suggestions(
     keyword = _codebook_suggestions(loaded, corpus, parsed, progress)
     if not learner.coders:
         return keyword, CODEBOOK, None, ""
-    # The stages that learn import scikit-learn and spaCy: only a run that learns pays.
     from gioia.assist.labels import MACHINE_SOURCES, label_pairs, standing_decisions
-    from gioia.assist.ranker import cross_validate, fit, learned_suggestions, not_trainable
-    from gioia.assist.records import learn_from_decisions
 
     journals = read_journals(loaded.study.paths.codings, learner.coders)
     _, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
@@ -213,6 +210,10 @@ def _make_suggestions(
     labels = label_pairs(segments, decisions, learner)
     if labels.decisions == 0:
         return keyword, CODEBOOK, None, f"{learner.name} has no decisions to learn from yet"
+    # The stages that learn import SciPy and scikit-learn: only a run that learns pays.
+    from gioia.assist.ranker import cross_validate, fit, learned_suggestions, not_trainable
+    from gioia.assist.records import learn_from_decisions
+
     space = _space(loaded, corpus, parsed, keyword)
     labels = label_pairs(space.segments, decisions, learner)
     too_few = not_trainable(labels, space)
