@@ -33,6 +33,7 @@ from gioia.models import (
     Concept,
     Dimension,
     PlacedCoding,
+    Segment,
     Suggestion,
     Theme,
     Transcript,
@@ -47,6 +48,7 @@ __all__ = [
     "ReviewItem",
     "ReviewSession",
     "ReviewView",
+    "covered_keys",
     "decided_keys",
     "pending_items",
     "run_review",
@@ -144,6 +146,28 @@ def decided_keys(placed: Iterable[PlacedCoding], coder: str) -> set[tuple[str, i
         if p.coding.coder == coder:
             latest[(p.coding.transcript, p.start, p.end, p.concept)] = p.coding
     return {key for key, coding in latest.items() if UNDO_FLAG not in coding.flags}
+
+
+def covered_keys(
+    placed: Iterable[PlacedCoding], coder: str, segments: Iterable[Segment]
+) -> set[Key]:
+    """(transcript, start, end, concept) of every segment that a standing decision of
+    ``coder`` on the concept overlaps: a segment whose talk the coder already coded (or
+    rejected) with a concept, by a quote of it, is not offered again for that concept."""
+    standing = {}
+    for p in placed:
+        if p.coding.coder == coder:
+            standing[(p.coding.transcript, p.start, p.end, p.concept)] = p.coding
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for (transcript, start, end, concept), coding in standing.items():
+        if UNDO_FLAG not in coding.flags:
+            spans.setdefault(transcript, []).append((start, end, concept))
+    return {
+        (s.transcript, s.start, s.end, concept)
+        for s in segments
+        for start, end, concept in spans.get(s.transcript, ())
+        if start < s.end and s.start < end
+    }
 
 
 def pending_items(

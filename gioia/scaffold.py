@@ -27,7 +27,7 @@ settings:
   attribution: "({{id}})"
   # interviewer_labels: [Interviewer, I, Q, Researcher, Moderator, Facilitator]
   # segmentation: {{unit: turn, max_words: 150}}
-  # suggest: {{auto_accept_min_score: null}}
+  # suggest: {{learn_from: null, auto_accept_min_score: null, auto_accept_target_precision: null}}
 """
 
 # The cache, and the lock files of journals being written.

@@ -408,3 +408,21 @@ def test_log_counts_decisions_per_coder_source_and_day(tmp_path):
     assert sum(trail["ms"]["by_day"].values()) == 7
     table = invoke("log", study)
     assert "ms" in table.stdout and "bot" in table.stdout
+
+
+def test_talk_already_coded_by_a_quote_is_not_offered_again_for_that_concept(tmp_path):
+    """ms coded "rant in the coffee room" as venting with `gioia code`: the suggestion of
+    venting for the whole segment is decided; coffee-room there is still pending."""
+    study = make_study(tmp_path)
+    loaded = pipeline.load_study(study)
+    pipeline.code(
+        loaded, coder="ms", transcript="P1", quote="rant in the coffee room", concept="venting"
+    )
+    assert queue(session_for(study)) == [
+        ("P1", "coffee-room"),
+        ("P1", "second-opinion"),
+        ("P1", "venting"),
+        ("P2", "second-opinion"),
+        ("P2", "venting"),
+    ]
+    assert queue(session_for(study, coder="hb"))[:2] == [("P1", "coffee-room"), ("P1", "venting")]

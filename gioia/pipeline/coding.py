@@ -26,7 +26,7 @@ from gioia.models import (
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import LEARNED, learner_for, learning_space, suggest_for
-from gioia.review import ReviewItem, ReviewSession, decided_keys, pending_items
+from gioia.review import ReviewItem, ReviewSession, covered_keys, decided_keys, pending_items
 
 # --------------------------------------------------------------------------- review, code, log
 
@@ -62,7 +62,8 @@ def review_session(
         _lookup("theme", theme, {t.id: t for t in loaded.codebook.themes})
     journals = read_journals(loaded.study.paths.codings, [coder])
     _, placed, _ = place_codings(journals, by_id, loaded.codebook)
-    decided = decided_keys(placed, coder)
+    segments = [s for t in parsed.segments.values() for s in t]
+    decided = decided_keys(placed, coder) | covered_keys(placed, coder, segments)
     if order is None:
         order = "learned" if suggested.stage == LEARNED else "position"
     filters = {"transcript": transcript, "concept": concept, "theme": theme}
