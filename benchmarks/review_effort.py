@@ -40,9 +40,9 @@ from suggest_quality import (
     INTERVIEWS,
     REVEALED,
     concept_paths,
+    gold_pairs,
     gold_spans,
     make_study,
-    turns_overlapping,
 )
 
 from gioia import pipeline
@@ -91,12 +91,7 @@ def pdpilot(
     corpus = pipeline.ingest(loaded)
     transcripts = corpus.by_id()
     paths = concept_paths(loaded.codebook)
-    spans, _ = gold_spans(corpus_dir, transcripts, paths)
-    gold = {
-        (tid, turn, concept)
-        for tid, start, end, concept in spans
-        for turn in turns_overlapping(transcripts[tid], start, end)
-    }
+    gold = gold_pairs(gold_spans(corpus_dir, transcripts, paths)[0], transcripts)
 
     def turn_of(transcript: str, start: int) -> int:
         source = transcripts[transcript]

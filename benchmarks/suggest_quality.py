@@ -155,6 +155,15 @@ def gold_spans(corpus: Path, transcripts: dict[str, Transcript], paths: dict[str
     return spans, missing
 
 
+def gold_pairs(spans, transcripts: dict[str, Transcript]) -> set[tuple[str, int, str]]:
+    """(transcript, participant turn, concept) of every turn a coded segment overlaps."""
+    return {
+        (tid, turn, concept)
+        for tid, start, end, concept in spans
+        for turn in turns_overlapping(transcripts[tid], start, end)
+    }
+
+
 def participant_turns(transcript: Transcript) -> list[int]:
     return [i for i, turn in enumerate(transcript.turns) if not turn.is_interviewer]
 
@@ -447,11 +456,7 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
         transcripts = corpus.by_id()
         paths = concept_paths(loaded.codebook)
         spans, missing = gold_spans(corpus_dir, transcripts, paths)
-        gold = {
-            (tid, turn, concept)
-            for tid, start, end, concept in spans
-            for turn in turns_overlapping(transcripts[tid], start, end)
-        }
+        gold = gold_pairs(spans, transcripts)
         baseline = substring_predictions(transcripts, loaded.codebook)
         out = [f"corpus {corpus_dir}: {len(spans)} coded segments located, {missing} not found"]
         # What gioia suggests before any coding: the queue the researcher reviews.

@@ -268,25 +268,20 @@ def test_run_accepts_at_a_target_precision_from_gioia_yaml(tmp_path):
     study = tmp_path / "peer-support"
     shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns(".gioia", "report"))
     config = study / "gioia.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "suggest: {auto_accept_min_score: null}",
-            "suggest: {learn_from: [hb], auto_accept_target_precision: 0.3}",
-        ),
-        encoding="utf-8",
+
+    def settle(old: str, new: str) -> None:
+        config.write_text(config.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    settle(
+        "suggest: {auto_accept_min_score: null}",
+        "suggest: {learn_from: [hb], auto_accept_target_precision: 0.3}",
     )
     result = invoke("run", study)
     assert result.exit_code == 0, result.output
     lines = (study / "codings" / "auto.jsonl").read_text().splitlines()
     assert lines and all("reaches 0.30" in json.loads(x)["memo"] for x in lines)
 
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "auto_accept_target_precision: 0.3",
-            "auto_accept_target_precision: 0.3, auto_accept_min_score: 0.9",
-        ),
-        encoding="utf-8",
-    )
+    settle("target_precision: 0.3", "target_precision: 0.3, auto_accept_min_score: 0.9")
     both = invoke("check", study)
     assert both.exit_code == 1
     assert "auto_accept_min_score and auto_accept_target_precision are both set" in both.stderr
