@@ -210,6 +210,13 @@ def test_suggest_evaluate_prints_cross_validated_precision_by_threshold(tmp_path
     lines = (study / ".gioia" / "suggestions.jsonl").read_text().splitlines()
     assert {json.loads(line)["method"] for line in lines} == {"learned"}
 
+    assert invoke("report", study).exit_code == 0
+    markdown = (study / "report" / "report.md").read_text(encoding="utf-8")
+    assert "Learnt from the decisions of ms only" in markdown
+    assert json.loads((study / "report" / "results.json").read_text())["suggestions"][
+        "learnt_from"
+    ] == ["ms"]
+
     plain = invoke("suggest", study, "--coder", "ms", "--evaluate")
     assert "cross-validated by" in plain.stdout
     nobody = invoke("suggest", study, "--evaluate")

@@ -24,6 +24,7 @@ from gioia.pipeline.suggestions import (
     publish,
     read_suggestions,
     suggest_for,
+    suggestions_learnt_from,
 )
 from gioia.report import (
     build_results,
@@ -54,11 +55,16 @@ def report(
     """Render the report from the counted codings (suggestions are not re-made)."""
     corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
-    return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study))
+    learnt_from = suggestions_learnt_from(loaded.study)
+    return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study), learnt_from)
 
 
 def _write_report(
-    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, suggestions: list[Suggestion] | None
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    parsed: Parsed,
+    suggestions: list[Suggestion] | None,
+    learnt_from: list[str],
 ) -> ReportResult:
     analysis = analyse(loaded, corpus)
     nlp_settings = loaded.study.settings.nlp
@@ -81,6 +87,7 @@ def _write_report(
         quotes=representative_quotes(analysis.counted),
         suggestions=suggestions,
         segment_count=sum(len(s) for s in parsed.segments.values()),
+        learnt_from=learnt_from,
         decisions=analysis.decisions,
         pending=_pending(suggestions, analysis),
         pipeline=describe_pipeline(nlp_settings.lang, nlp_settings.model),
@@ -129,7 +136,7 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
             min_score=settings.auto_accept_min_score,
             target_precision=settings.auto_accept_target_precision,
         )
-    written = _write_report(loaded, corpus, parsed, made)
+    written = _write_report(loaded, corpus, parsed, made, suggestions_learnt_from(loaded.study))
     return RunResult(
         len(made), parsed.parsed_now, accepted, written, failed_gates(loaded, written.results)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from gioia.assist.cache import MatchCache, SuggestionCache, read_suggestion_file
 from gioia.assist.labels import Learner
 from gioia.doccache import TokenTable, pipeline_fingerprint
 from gioia.errors import GioiaError
+from gioia.fsutil import atomic_write_text
 from gioia.journal import (
     append_coding,
     journal_path,
@@ -162,10 +164,28 @@ def suggest(
 
 def publish(loaded: LoadedStudy, suggested: Suggested) -> Path:
     """Make ``.gioia/suggestions.jsonl``, the file scripts and the report read, hold
-    ``suggested``; returns its path."""
+    ``suggested``, and record beside it whose decisions they were learnt from; returns
+    its path."""
     target = suggestions_path(loaded.study)
     suggested.cache.publish(target)
+    learnt_from = list(suggested.learner.coders) if suggested.stage != CODEBOOK else []
+    origin = {"learnt_from": learnt_from, "stage": suggested.stage}
+    atomic_write_text(_origin_path(loaded.study), json.dumps(origin), cache=True)
     return target
+
+
+def suggestions_learnt_from(study: Study) -> list[str]:
+    """Whose decisions the suggestions of the last ``gioia suggest`` were learnt from
+    (none: the codebook's, or no record)."""
+    try:
+        origin = json.loads(_origin_path(study).read_text(encoding="utf-8"))
+        return [str(coder) for coder in origin["learnt_from"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _origin_path(study: Study) -> Path:
+    return study.paths.cache / "suggestions.origin.json"
 
 
 def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus, learner: Learner) -> str:

@@ -109,6 +109,7 @@ def build_results(
     quotes: Mapping[str, Sequence[PlacedCoding]],
     suggestions: Sequence[Suggestion] | None,
     segment_count: int,
+    learnt_from: Sequence[str] = (),
     decisions: Sequence[PlacedCoding] = (),
     pending: int | None = None,
     pipeline: Mapping[str, Any] | None = None,
@@ -119,7 +120,8 @@ def build_results(
     talk in the corpus (N); ``quotes`` the representative quotes chosen per concept;
     ``decisions`` every placed journal line of the counted coders (for how suggestions
     were reviewed); ``pending`` the suggestions no counted coder has decided;
-    ``pipeline`` the NLP pipeline's description for the methods section."""
+    ``pipeline`` the NLP pipeline's description for the methods section; ``learnt_from``
+    the coders whose decisions the suggestions were learnt from (none: the codebook's)."""
     by_id = {p.id: p for p in participants}
     settings = study.settings
     reportable = reportable_attributes(study.settings.reportable, participants)
@@ -193,6 +195,7 @@ def build_results(
         "suggestions": {
             "total": len(suggestions or ()),
             "by_method": dict(sorted(Counter(s.method for s in suggestions or ()).items())),
+            "learnt_from": list(learnt_from),
         },
         "subgroups": subgroups(node_rows, participants, subgroup_attributes, settings.binning),
         "review": review_summary(decisions, pending),
