@@ -318,3 +318,14 @@ def test_review_in_learned_order_shows_the_likeliest_pair_first_and_learns(tmp_p
     assert json.loads(journal[-1])["source"] == "learned"
     undone = session.history[-1].codings[0].key
     assert session.undo() and session.current.key == undone
+
+
+def test_bad_learner_names_are_a_usage_error_or_a_clear_one(tmp_path):
+    study = make_study(tmp_path / "s")
+    empty = invoke("suggest", study, "--learn-from", " , ")
+    assert empty.exit_code == 2 and "name at least one coder" in empty.stderr
+    for command in ("suggest", "review"):
+        unusable = invoke(command, study, "--coder", "bad name")
+        assert unusable.exit_code == 1 and "internal error" not in unusable.stderr
+    unusable = invoke("suggest", study, "--coder", "bad name")
+    assert "'bad name' is not a usable coder name" in unusable.stderr

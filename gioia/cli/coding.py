@@ -38,7 +38,9 @@ def _names(value: str | None) -> list[str] | None:
         return None
     names = [n.strip() for n in value.split(",") if n.strip()]
     if not names:
-        raise typer.BadParameter("name at least one coder, e.g. --learn-from hb,ms")
+        raise typer.BadParameter(
+            "name at least one coder, e.g. --learn-from hb,ms", param_hint="--learn-from"
+        )
     return names
 
 
@@ -65,9 +67,10 @@ def suggest(
 
     Example: gioia suggest my-study --coder ms --evaluate
     """
+    pooled = _names(learn_from)  # a usage error (exit 2), before any work
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
-        learner = pipeline.learner_for(loaded, coder, _names(learn_from))
+        learner = pipeline.learner_for(loaded, coder, pooled)
         corpus = pipeline.ingest(loaded, progress, jobs=jobs)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
         suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
@@ -136,9 +139,10 @@ def accept(
         raise typer.BadParameter(
             "give --min-score or --target-precision (one of them)", param_hint="--min-score"
         )
+    pooled = _names(learn_from)
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
-        learner = pipeline.learner_for(loaded, coder, _names(learn_from))
+        learner = pipeline.learner_for(loaded, coder, pooled)
         corpus = pipeline.ingest(loaded, progress)
         parsed = pipeline.parse(loaded, corpus, progress)
         suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
@@ -219,6 +223,7 @@ def review(
 
     Example: gioia review my-study --coder ms --transcript GP3
     """
+    pooled = _names(learn_from)
     with handle_errors():
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise GioiaError(
@@ -233,7 +238,7 @@ def review(
                 session = pipeline.review_session(
                     loaded,
                     coder=coder,
-                    learn_from=_names(learn_from),
+                    learn_from=pooled,
                     transcript=transcript,
                     concept=concept,
                     theme=theme,
