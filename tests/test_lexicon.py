@@ -50,13 +50,11 @@ def test_content_lemmas_leave_out_stop_words_numbers_and_fillers(nlp):
     assert [t.lemma_ for t in content_tokens(doc)] == ["share", "workload", "month"]
 
 
-def test_idf_and_specificity_by_hand(nlp):
+def test_specificity_by_hand(nlp):
     # 20 segments: "coffee" in 4 of them, "work" in all.
     docs, segments, stats = corpus_of(nlp, *(["Coffee at work."] * 4 + ["Work."] * 16))
     assert stats.segments == 20
     assert stats.document_frequency["coffee"] == 4
-    assert stats.idf("coffee") == pytest.approx(math.log(21 / 5) + 1)  # 2.4351
-    assert stats.idf("unseen") == pytest.approx(math.log(21) + 1)
     assert stats.specificity("coffee") == pytest.approx(math.log(5) / math.log(20))  # 0.5372
     assert stats.specificity("work") == 0.2  # in every segment: the floor
 

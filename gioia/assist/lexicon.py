@@ -11,9 +11,6 @@ has at least two characters: "Sharing the workload" gives ``share``, ``workload`
 Corpus statistics (:class:`CorpusStats`), over the N segments of the corpus (the units
 that are coded), with df(l) the number of segments in which lemma l occurs:
 
-- ``idf(l) = ln((1 + N) / (1 + df(l))) + 1``, the smoothed inverse document frequency of
-  TF-IDF: a lemma in every segment still weighs 1, a lemma the corpus never uses (a word
-  only a codebook example has) weighs most;
 - ``specificity(l) = clamp(ln(N / df(l)) / ln(20), 0.2, 1)``: 1 for a lemma in at most one
   segment in 20, less the more segments use it, never below 0.2 (a keyword the researcher
   chose still says something). Below 20 segments every lemma counts as specific, because
@@ -186,9 +183,6 @@ class CorpusStats:
         for transcript, transcript_segments in segments.items():
             frequency.update(lemma_frequency(tables[transcript], transcript_segments))
         return cls(sum(len(s) for s in segments.values()), dict(frequency))
-
-    def idf(self, lemma: str) -> float:
-        return math.log((1 + self.segments) / (1 + self.document_frequency.get(lemma, 0))) + 1
 
     def specificity(self, lemma: str) -> float:
         if self.segments < FULLY_SPECIFIC_ONE_IN:
