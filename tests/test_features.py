@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from gioia.assist import features
-from gioia.assist.features import FEATURES, DecisionView, _idf, _tfidf, _vote, study_space
+from gioia.assist.decisions import DecisionView, _vote
+from gioia.assist.features import FEATURES
 from gioia.assist.labels import Learner, label_pairs
+from gioia.assist.space import _idf, _tfidf, study_space
 from gioia.models import (
     Codebook,
     Coding,

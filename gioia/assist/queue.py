@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy
 
 from gioia.assist import ranker
-from gioia.assist.features import DecisionView, Space, crossed_concepts
+from gioia.assist.decisions import DecisionView
+from gioia.assist.features import Space, crossed_concepts
 from gioia.assist.labels import Learner, label_pairs
 from gioia.models import Coding, PlacedCoding, Suggestion
 

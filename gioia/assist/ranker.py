@@ -40,7 +40,8 @@ from dataclasses import dataclass
 import numpy
 from scipy import sparse
 
-from gioia.assist.features import FEATURES, DecisionView, Space, crossed_concepts
+from gioia.assist.decisions import DecisionView
+from gioia.assist.features import FEATURES, Space, crossed_concepts
 from gioia.assist.labels import Labels, Learner
 from gioia.assist.records import TermRecord
 from gioia.models import Evidence, Suggestion

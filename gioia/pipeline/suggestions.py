@@ -259,7 +259,7 @@ def learning_space(
 def _space(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, keyword: Sequence[Suggestion]
 ) -> Space:
-    from gioia.assist.features import study_space  # spaCy and SciPy: only to learn
+    from gioia.assist.space import study_space  # spaCy and SciPy: only to learn
 
     return study_space(
         parsed.nlp,
