@@ -23,6 +23,7 @@ import numpy
 from scipy import sparse
 
 from gioia.assist.labels import Labels
+from gioia.models import PlacedCoding
 
 if TYPE_CHECKING:
     from gioia.assist.features import Space
@@ -44,9 +45,12 @@ class DecisionView:
         k = len(space.concepts)
         self.accepted = numpy.zeros((len(space.segments), k), bool)
         self.rejected = numpy.zeros((len(space.segments), k), bool)
-        for (segment, concept), _ in labels.accepted.items():
+        # Each concept's accepted segments and the decisions accepting them (evidence).
+        self.accepted_codings: dict[int, list[tuple[int, PlacedCoding]]] = defaultdict(list)
+        for (segment, concept), placed in labels.accepted.items():
             if concept in space.concept_index:
                 self.accepted[segment, space.concept_index[concept]] = True
+                self.accepted_codings[space.concept_index[concept]].append((segment, placed))
         for (segment, concept), _ in labels.rejected.items():
             if concept in space.concept_index:
                 self.rejected[segment, space.concept_index[concept]] = True

@@ -114,7 +114,7 @@ class LearnedOrder:
                 best, exploring = max(uncoded, key=lambda c: (c[0], -c[1], -c[2])), True
         p, segment, concept = best
         space = self.space
-        evidence = ranker.explain(space, self.view, self.labels, self.learner, segment, concept)
+        evidence = ranker.explain(space, self.view, self.learner, segment, concept)
         key = (*self._keys[segment], space.concepts[concept].id)
         return Pick(Suggestion(*key, round(p, 4), "learned", evidence), exploring)
 

@@ -446,7 +446,7 @@ def learned_suggestions(
         probability = model.probability(model.decision_of(dense, crosses))
         for flat in numpy.flatnonzero(probability >= least).tolist():
             segment, concept = int(rows[flat // k]), flat % k
-            evidence = explain(space, view, labels, learner, segment, concept)
+            evidence = explain(space, view, learner, segment, concept)
             made.append(
                 Suggestion(
                     *space.segments[segment].key,
@@ -460,7 +460,7 @@ def learned_suggestions(
 
 
 def explain(
-    space: Space, view: DecisionView, labels: Labels, learner: Learner, segment: int, concept: int
+    space: Space, view: DecisionView, learner: Learner, segment: int, concept: int
 ) -> tuple[Evidence, ...]:
     """Why: the keyword terms with the learner's record of each, the words shared with
     the most similar accepted talk, the question answered, and the learner's record of
@@ -473,11 +473,10 @@ def explain(
             cue = record.describe() if not item.cue else f"{item.cue}; {record.describe()}"
             item = Evidence(item.term, item.start, item.end, cue)
         found.append(item)
-    concept_id = space.concepts[concept].id
     accepted = [
         (index, placed)
-        for (index, c), placed in labels.accepted.items()
-        if c == concept_id and space.transcript[index] != space.transcript[segment]
+        for index, placed in view.accepted_codings.get(concept, ())
+        if space.transcript[index] != space.transcript[segment]
     ]
     if accepted:
         others = numpy.array([index for index, _ in accepted])
@@ -510,7 +509,7 @@ def explain(
             f"learnt from {learner.name}",
             space.segments[segment].start,
             space.segments[segment].end,
-            f"{record}; {labels.decisions} decisions in {labels.interviews} interview(s)",
+            f"{record}; {view.labels.decisions} decisions in {view.labels.interviews} interview(s)",
         )
     )
     return tuple(found)

@@ -78,8 +78,11 @@ def review_session(
 
     from gioia.assist.queue import LearnedOrder  # scikit-learn, imported only to learn
 
-    learner_journals = read_journals(loaded.study.paths.codings, learner.coders)
-    _, learner_decisions, _ = place_codings(learner_journals, by_id, loaded.codebook)
+    if learner.coders == (coder,):
+        learner_decisions = placed
+    else:
+        learner_journals = read_journals(loaded.study.paths.codings, learner.coders)
+        _, learner_decisions, _ = place_codings(learner_journals, by_id, loaded.codebook)
     space = learning_space(loaded, corpus, parsed, progress)
     chooser = LearnedOrder(space, learner_decisions, learner, suggested.calibration)
     themes = {c.id: c.theme for c in loaded.codebook.concepts}

@@ -136,7 +136,7 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
             min_score=settings.auto_accept_min_score,
             target_precision=settings.auto_accept_target_precision,
         )
-    written = _write_report(loaded, corpus, parsed, made, suggestions_learnt_from(loaded.study))
+    written = _write_report(loaded, corpus, parsed, made, suggested.learnt_from)
     return RunResult(
         len(made), parsed.parsed_now, accepted, written, failed_gates(loaded, written.results)
     )

@@ -78,6 +78,11 @@ class Suggested:
     _suggestions: list[Suggestion] | None = field(default=None, repr=False, compare=False)
 
     @property
+    def learnt_from(self) -> list[str]:
+        """The coders whose decisions shaped these suggestions (none: the codebook's)."""
+        return list(self.learner.coders) if self.stage != CODEBOOK else []
+
+    @property
     def suggestions(self) -> list[Suggestion]:
         """The suggestions, read from the cache when this run reused them."""
         if self._suggestions is not None:
@@ -168,8 +173,7 @@ def publish(loaded: LoadedStudy, suggested: Suggested) -> Path:
     its path."""
     target = suggestions_path(loaded.study)
     suggested.cache.publish(target)
-    learnt_from = list(suggested.learner.coders) if suggested.stage != CODEBOOK else []
-    origin = {"learnt_from": learnt_from, "stage": suggested.stage}
+    origin = {"learnt_from": suggested.learnt_from, "stage": suggested.stage}
     atomic_write_text(_origin_path(loaded.study), json.dumps(origin), cache=True)
     return target
 
@@ -226,6 +230,7 @@ def _make_suggestions(
 
     journals = read_journals(loaded.study.paths.codings, learner.coders)
     _, decisions, _ = place_codings(journals, corpus.by_id(), loaded.codebook)
+    # In the order of the pair space's segments (by transcript, then start).
     segments = [s for t in sorted(parsed.segments) for s in parsed.segments[t]]
     labels = label_pairs(segments, decisions, learner)
     if labels.decisions == 0:
@@ -235,7 +240,6 @@ def _make_suggestions(
     from gioia.assist.records import learn_from_decisions
 
     space = _space(loaded, corpus, parsed, keyword)
-    labels = label_pairs(space.segments, decisions, learner)
     too_few = not_trainable(labels, space)
     if too_few is not None:
         human = [p for p in decisions if p.coding.source not in MACHINE_SOURCES]
