@@ -50,7 +50,7 @@ from gioia.interchange.transcripts_plan import (
 from gioia.journal import APPEND_WAIT_SECONDS, append_coding, journal_path, lock
 from gioia.study import CONFIG_FILE, Settings, StudyPaths, open_study
 
-__all__ = ["ImportResult", "import_qdc", "import_qdpx"]
+__all__ = ["ImportResult", "import_project", "import_qdc", "import_qdpx"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,6 @@ def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> Imp
     """Create or update the study in ``study`` from a REFI-QDA project archive.
     ``levels`` overrides the level mapping (see :mod:`gioia.interchange.levels`)."""
     where = Location.of(archive)
-    spec = parse_levels(levels) if levels else None
     entries = read_archive(archive)
     project_file = _project_entry(entries, archive.name, where)
     root = parse_xml(entries[project_file], project_file, where)
@@ -92,6 +91,17 @@ def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> Imp
             location=where,
         )
     project = read_project(root, entries, where)
+    return import_project(project, study, file=archive, levels=levels)
+
+
+def import_project(
+    project: ProjectData, study: Path, *, file: Path, levels: str | None = None
+) -> ImportResult:
+    """Create or update the study in ``study`` from a project another program wrote,
+    read into :class:`ProjectData` (from a ``.qdpx``, or a Taguette export). ``file`` is
+    the file it was read from, named in warnings and in the codebook's provenance."""
+    where = Location.of(file)
+    spec = parse_levels(levels) if levels else None
     paths, coders_setting = _study_paths(study)
     warnings = _Warnings(where)
 
@@ -133,7 +143,7 @@ def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> Imp
         )
 
     merged = merge_codebook(
-        paths.codebook, mapping.finish(), title=project.name, source=archive.name
+        paths.codebook, mapping.finish(), title=project.name, source=file.name
     )
     new, duplicates = new_journal_lines(
         planned, project.users, project.creating_user, paths.codings
