@@ -68,9 +68,14 @@ class CodingData:
 
 @dataclass(frozen=True)
 class SelectionData:
+    """A coded passage: ``start``/``end`` count in its source's text. A source without
+    text (a highlights list, not a project) places its selections by ``quote`` on the
+    study's own transcript of the source's name, and gives -1/-1."""
+
     start: int
     end: int
     codings: tuple[CodingData, ...]
+    quote: str = ""
 
 
 @dataclass(frozen=True)
