@@ -281,15 +281,35 @@ def test_merging_into_a_study_keeps_what_is_there(tmp_path):
     assert any("'partner' kept, the import says 'GP'" in w.message for w in result.warnings)
 
 
-def test_a_changed_transcript_stops_the_import_before_writing(tmp_path):
-    sources = inline_source("Ed", "Ed: new text")
-    archive = qdpx(tmp_path / "p.qdpx", project(THREE_LEVELS, sources))
+def test_codings_of_a_changed_transcript_are_reanchored_on_the_study_text(tmp_path):
+    # The study's file has CRLF line endings and no final newline; the source (its export,
+    # coded further elsewhere) has LF, one more sentence, and a final newline.
+    study_text = b"Ed: I felt understood by my peers.\r\nEd: We met on Fridays."
+    source_text = "Ed: I felt understood by my peers.\nEd: We met on Fridays. Then we stopped.\n"
+    understood = source_text.index("understood by my peers")
+    stopped = source_text.index("Then we stopped")
+    selections = selection(understood, understood + len("understood by my peers"), guid(3), 1)
+    selections += selection(stopped, stopped + len("Then we stopped"), guid(3), 2)
+    archive = qdpx(
+        tmp_path / "p.qdpx", project(THREE_LEVELS, inline_source("Ed", source_text, selections))
+    )
     study = tmp_path / "study"
     (study / "transcripts").mkdir(parents=True)
-    (study / "transcripts" / "Ed.txt").write_text("Ed: old text")
-    with pytest.raises(InterchangeError, match="different text: Ed.txt"):
-        import_qdpx(archive, study)
-    assert sorted(p.name for p in study.rglob("*")) == ["Ed.txt", "transcripts"]
+    (study / "transcripts" / "Ed.txt").write_bytes(study_text)
+
+    result = import_qdpx(archive, study)
+
+    assert (study / "transcripts" / "Ed.txt").read_bytes() == study_text
+    assert (result.sources, result.sources_reanchored) == (0, 1)
+    assert (result.codings, result.unplaced) == (2, 1)
+    lines = journal(study, "Ana-Maria")
+    assert [(line["quote"], line["start"]) for line in lines] == [
+        ("understood by my peers", -1),
+        ("Then we stopped", -1),
+    ]
+    assert any("could not be placed on the study's own text" in w.message for w in result.warnings)
+    again = import_qdpx(archive, study)
+    assert (again.codings, again.duplicates) == (0, 2)
 
 
 def test_a_broken_codebook_stops_the_import_before_writing(tmp_path):

@@ -130,6 +130,7 @@ def import_command(
         "study": str(result.study),
         "levels": result.levels,
         "sources": result.sources,
+        "sources_reanchored": result.sources_reanchored,
         "codes": result.codes,
         "codings": result.codings,
         "duplicates": result.duplicates,
@@ -143,7 +144,13 @@ def import_command(
         console.message(
             f"imported {result.sources} source(s), {result.codes} code(s), "
             f"{result.codings} coding(s) by {', '.join(result.coders) or 'nobody'} "
-            f"({result.duplicates} already there) into {result.study}; "
+            f"({result.duplicates} already there"
+            + (
+                f"; {result.sources_reanchored} source(s) placed on the study's own text"
+                if result.sources_reanchored
+                else ""
+            )
+            + f") into {result.study}; "
             f"next: gioia check {result.study}"
         )
 

@@ -21,13 +21,14 @@ appended, a duplicate, or skipped with a warning saying why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from gioia.errors import Location, Problem, StudyError
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
+from gioia.ingest import read_transcript
 from gioia.interchange.codebook_merge import merge_codebook
 from gioia.interchange.levels import (
     CodeTreeMapping,
@@ -63,6 +64,7 @@ class ImportResult:
     levels: str  # the level mapping applied, e.g. "1,2,3+" ("" when there were no codes)
     sources: int  # transcripts written
     sources_unchanged: int  # already in the study with the same text
+    sources_reanchored: int  # in the study with other text: codings placed on the study's
     sources_skipped: int  # sources that could not become transcripts (see warnings)
     codes: int
     codes_merged: int  # of those, merged into an ancestor concept (closed levels)
@@ -102,12 +104,15 @@ def import_project(
     the file it was read from, named in warnings and in the codebook's provenance."""
     where = Location.of(file)
     spec = parse_levels(levels) if levels else None
-    paths, coders_setting = _study_paths(study)
+    paths, settings = _study_settings(study)
+    coders_setting = settings.coders
     warnings = _Warnings(where)
 
     codes = _tree(project.codes, project.origin)
     mapping = CodeTreeMapping(codes, spec or default_levels(codes))
-    transcripts, refused = plan_transcripts(project.sources, paths.transcripts, where)
+    transcripts, refused = plan_transcripts(
+        project.sources, paths.transcripts, _reader(paths.transcripts, settings)
+    )
     planned: list[PlannedCoding] = []
     skipped = project.other_codings + sum(s.whole_codings for s in project.sources)
     for transcript in transcripts:
@@ -120,7 +125,15 @@ def import_project(
         )
         warnings.add_many(f"{transcript.path.name}: {w}" for w in transcript.warnings)
         unplaced = sum(1 for line in lines if not line.placed)
-        if unplaced:
+        if unplaced and transcript.reanchored:
+            warnings.add(
+                f"{unplaced} coding(s) of {transcript.source.name!r} could not be placed on "
+                f"the study's own text of {transcript.path.name}: their words are not there "
+                "(or are there more than once); they are in the journal with the source's "
+                "words",
+                hint="`gioia check` lists them as orphans: recode them with `gioia code`",
+            )
+        elif unplaced:
             warnings.add(
                 f"{unplaced} coding(s) of {transcript.source.name!r} lie in text gioia does "
                 f"not read as talk in {transcript.id}.txt; they are in the journal with the "
@@ -142,9 +155,7 @@ def import_project(
             hint="pass levels ending in 'N+' to keep each code as a concept of its own",
         )
 
-    merged = merge_codebook(
-        paths.codebook, mapping.finish(), title=project.name, source=file.name
-    )
+    merged = merge_codebook(paths.codebook, mapping.finish(), title=project.name, source=file.name)
     new, duplicates = new_journal_lines(
         planned, project.users, project.creating_user, paths.codings
     )
@@ -177,7 +188,7 @@ def import_project(
             )
 
         for transcript in transcripts:
-            if not transcript.unchanged:
+            if not (transcript.unchanged or transcript.reanchored):
                 atomic_write_bytes(transcript.path, transcript.data)
         _write_codebook(paths.codebook, merged.text, merged.backup)
         if participants.text is not None:
@@ -189,8 +200,9 @@ def import_project(
         study=study,
         origin=project.origin,
         levels=str(mapping.spec) if codes else "",
-        sources=sum(1 for t in transcripts if not t.unchanged),
+        sources=sum(1 for t in transcripts if not (t.unchanged or t.reanchored)),
         sources_unchanged=sum(1 for t in transcripts if t.unchanged),
+        sources_reanchored=sum(1 for t in transcripts if t.reanchored),
         sources_skipped=len(refused),
         codes=count_codes(project.codes),
         codes_merged=mapping.merged,
@@ -210,7 +222,7 @@ def import_qdc(file: Path, study: Path, *, levels: str | None = None) -> ImportR
     where = Location.of(file)
     spec = parse_levels(levels) if levels else None
     codebook_file = read_qdc(file)
-    paths, _ = _study_paths(study)
+    paths, _ = _study_settings(study)
     warnings = _Warnings(where)
     codes = _tree(codebook_file.codes, codebook_file.origin)
     mapping = CodeTreeMapping(codes, spec or default_levels(codes))
@@ -226,6 +238,7 @@ def import_qdc(file: Path, study: Path, *, levels: str | None = None) -> ImportR
         levels=str(mapping.spec) if codes else "",
         sources=0,
         sources_unchanged=0,
+        sources_reanchored=0,
         sources_skipped=0,
         codes=count_codes(codebook_file.codes),
         codes_merged=mapping.merged,
@@ -274,15 +287,16 @@ def _project_entry(entries: dict[str, bytes], name: str, where: Location) -> str
     return min(found, key=lambda e: (e.count("/"), e))
 
 
-def _study_paths(study: Path) -> tuple[StudyPaths, tuple[str, ...] | None]:
-    """The study's paths (and the coders gioia.yaml counts); defaults for a new folder."""
+def _study_settings(study: Path) -> tuple[StudyPaths, Settings]:
+    """The study's paths and settings; defaults for a new folder."""
     if study.exists() and not study.is_dir():
         raise StudyError(f"{study} is a file, not a study folder", location=Location.of(study))
     if study.is_dir():
         opened, _ = open_study(study)
-        return opened.paths, opened.settings.coders
+        return opened.paths, opened.settings
     root = study.resolve()
-    defaults = Settings().paths
+    settings = Settings()
+    defaults = settings.paths
     return (
         StudyPaths(
             config=root / CONFIG_FILE,
@@ -293,8 +307,26 @@ def _study_paths(study: Path) -> tuple[StudyPaths, tuple[str, ...] | None]:
             report=root / defaults.report,
             cache=root / ".gioia",
         ),
-        None,
+        settings,
     )
+
+
+def _reader(folder: Path, settings: Settings) -> Callable[[str, Path], tuple[str, tuple[str, ...]]]:
+    """gioia's reading of a transcript already in the study, as the study reads it."""
+
+    def read(stem: str, path: Path) -> tuple[str, tuple[str, ...]]:
+        relative = path.relative_to(folder).as_posix()
+        transcript = read_transcript(
+            path,
+            transcript_id=stem,
+            rel_path=relative,
+            encoding=settings.encoding.get(relative) or settings.encoding.get(path.name),
+            interviewer_labels=settings.interviewer_labels,
+            max_bytes=int(settings.limits.transcript_mb * 2**20),
+        )
+        return transcript.text, transcript.warnings
+
+    return read
 
 
 def _tree(codes: tuple[ImportedCode, ...], origin: str) -> tuple[ImportedCode, ...]:

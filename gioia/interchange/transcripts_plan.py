@@ -4,8 +4,13 @@ Each text source becomes ``transcripts/<name>.txt``: its text as stored, with LF
 endings, UTF-8. The name is the source's name (a file extension dropped, characters
 other than letters, digits, ``.``, ``_`` and ``-`` replaced by ``_``), made unique. A
 transcript of that name already in the study is the same transcript when its bytes are
-the same (a re-import); with different text the import stops before writing anything,
-because one interview must not end up in two versions.
+the same (a re-import). With different text (the study's own file, where the source is
+its export coded further elsewhere, or a line ending or trailing newline apart) the study's
+transcript is kept as it is and the source's codings are *re-anchored* on it: carried
+into gioia's reading of the study's file word by word, as below, or found by their quote.
+One interview never ends up in two versions, and nothing in the study is rewritten. A
+source known only by its coded passages (a highlights list) is re-anchored the same way,
+by its quotes, and needs the study's transcript of its name.
 
 A coding's place: gioia reads the written file as it reads any transcript, and the
 selection is carried into that reading by :class:`~gioia.interchange.positions.PositionMap`.
@@ -29,12 +34,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gioia.errors import Location, TranscriptError
+from gioia.errors import TranscriptError
 from gioia.ingest import find_transcripts, read_transcript
 from gioia.interchange.levels import PlannedNode
 from gioia.interchange.positions import PositionMap, text_for_positions
 from gioia.interchange.project_reader import SourceData
-from gioia.interchange.safety import InterchangeError
 from gioia.journal import locate_quote, now_utc, read_journals
 from gioia.models import Coding
 
@@ -59,6 +63,7 @@ class PlannedTranscript:
     path: Path
     data: bytes  # what the file holds (or will)
     unchanged: bool  # already in the study with exactly these bytes
+    reanchored: bool  # the study's transcript of this name, with other text: not written
     positions_text: str  # the text the source's positions count in
     normalised: str  # gioia's reading of the file
     warnings: tuple[str, ...]  # gioia's remarks on reading it
@@ -78,49 +83,58 @@ class PlannedCoding:
 
 
 def plan_transcripts(
-    sources: Sequence[SourceData], folder: Path, where: Location
+    sources: Sequence[SourceData],
+    folder: Path,
+    read_existing: Callable[[str, Path], tuple[str, tuple[str, ...]]],
 ) -> tuple[list[PlannedTranscript], list[tuple[SourceData, str]]]:
-    """The transcripts to write, and the sources that cannot be transcripts (with why).
-    Raises InterchangeError, before anything is written, when a transcript of the same
-    name is already in the study with different text."""
+    """The transcripts to write or re-anchor on, and the sources that cannot be
+    transcripts (with why). ``read_existing(stem, path)`` is gioia's reading (normalised
+    text, remarks) of a transcript already in the study, with the study's settings."""
     existing = {}
     if folder.is_dir():
-        existing = {stem.casefold(): path for stem, path in find_transcripts(folder)}
+        existing = {stem.casefold(): (stem, path) for stem, path in find_transcripts(folder)}
     used: set[str] = set()
     planned: list[PlannedTranscript] = []
     refused: list[tuple[SourceData, str]] = []
-    clashes: list[str] = []
     for source in sources:
-        if source.text is None:
+        if source.text is None and source.problem:
             refused.append((source, source.problem))
             continue
         stem = _unique_stem(source.name, used)
-        text = source.text.replace("\r\n", "\n").replace("\r", "\n")
-        data = text.encode("utf-8")
-        path = folder / f"{stem}.txt"
-        there = existing.get(stem.casefold())
-        unchanged = there == path and path.read_bytes() == data
-        if there is not None and not unchanged:
-            clashes.append(there.relative_to(folder).as_posix())
-            continue
+        stem, there = existing.get(stem.casefold(), (stem, None))
+        if source.text is None:
+            if there is None:
+                refused.append((source, f"the study has no transcript {stem!r} to place it on"))
+                continue
+            data, positions_text, unchanged = b"", "", False
+        else:
+            text = source.text.replace("\r\n", "\n").replace("\r", "\n")
+            data = text.encode("utf-8")
+            spans = [(s.start, s.end) for s in source.selections if s.start >= 0]
+            positions_text = text_for_positions(source.text, spans)
+            unchanged = there == folder / f"{stem}.txt" and there.read_bytes() == data
+        path = there if there is not None else folder / f"{stem}.txt"
+        reanchored = there is not None and not unchanged
         try:
-            normalised, remarks = _read_as_gioia_does(stem, data)
+            if reanchored:
+                normalised, remarks = read_existing(stem, path)
+            else:
+                normalised, remarks = _read_as_gioia_does(stem, data)
         except TranscriptError as exc:
             refused.append((source, f"gioia cannot read its text ({exc.message})"))
             continue
-        spans = [(s.start, s.end) for s in source.selections]
-        positions_text = text_for_positions(source.text, spans)
         planned.append(
             PlannedTranscript(
-                source, stem, path, data, unchanged, positions_text, normalised, remarks
+                source,
+                stem,
+                path,
+                data,
+                unchanged,
+                reanchored,
+                positions_text,
+                normalised,
+                remarks,
             )
-        )
-    if clashes:
-        raise InterchangeError(
-            "the study already has transcripts of these names with different text: "
-            + ", ".join(clashes),
-            hint="import into a new folder, or rename or remove those transcripts first",
-            location=where,
         )
     return planned, refused
 
@@ -134,7 +148,10 @@ def plan_codings(
     planned: list[PlannedCoding] = []
     skipped: list[str] = []
     for selection in transcript.source.selections:
-        place = _place(selection.start, selection.end, transcript, positions)
+        if selection.start < 0:
+            place = _place_by_quote(selection.quote, transcript.normalised)
+        else:
+            place = _place(selection.start, selection.end, transcript, positions)
         for coding in selection.codings:
             concept = concept_for(coding.code)
             if concept is None:
@@ -175,10 +192,25 @@ def _place(
         span = found if isinstance(found, tuple) else None
     if span is None:
         return -1, -1, words, False
+    return _journal_place(span, normalised)
+
+
+def _journal_place(span: tuple[int, int], normalised: str) -> tuple[int, int, str, bool]:
     quote = normalised[span[0] : span[1]]
     if locate_quote(normalised, quote) == span:
         return -1, -1, quote, True
     return span[0], span[1], quote, True  # a repeated quote: only its offsets place it
+
+
+def _place_by_quote(quote: str, normalised: str) -> tuple[int, int, str, bool] | str:
+    """(start, end, quote, placed) of a passage known only by its words."""
+    words = quote.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not words:
+        return "its passage holds only white space"
+    span = locate_quote(normalised, words)
+    if isinstance(span, str):
+        return -1, -1, words, False
+    return _journal_place(span, normalised)
 
 
 def _read_as_gioia_does(stem: str, data: bytes) -> tuple[str, tuple[str, ...]]:
