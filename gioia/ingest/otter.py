@@ -1,10 +1,14 @@
 """Otter.ai text exports.
 
-An export may open with a ``SUMMARY KEYWORDS`` block and a ``SPEAKERS`` block (each a
-heading, then lines up to a blank line); then every turn is a ``Name  mm:ss`` line (two or
-more spaces, or a tab, before the time; ``h:mm:ss`` past the hour) followed by its text.
-Free accounts end the file with a "Transcribed by https://otter.ai" line. Otter exports
-are ``.txt`` files, so they are recognised by their content, not their name.
+An export opens with a header: the conversation's title (often the audio file's name) and
+a date line (``Mon, Jul 13, 2026 2:30PM • 19:12``), either or both of which may be
+missing, then usually a ``SUMMARY KEYWORDS`` block and a ``SPEAKERS`` block (each a
+heading, then its line, up to a blank line or the next heading). Then every turn is a
+``Name  mm:ss`` line (two or more spaces, or a tab, before the time; ``h:mm:ss`` past the
+hour; often trailing spaces) followed by its text. Free accounts end the file with a
+"Transcribed by https://otter.ai" line. Otter exports are ``.txt`` files, so they are
+recognised by their content, not their name: by that structure, never by the first line
+alone, which is a title as often as not.
 """
 
 from __future__ import annotations
@@ -22,32 +26,47 @@ _SPEAKER_LINE = re.compile(
     r"(?P<speaker>\S.{0,59}?)(?:[ \t]{2,20}|\t)(?:\d{1,2}:)?\d{1,2}:\d{2}[ \t]*"
 )
 _FOOTER = re.compile(r"\s*Transcribed by https?://otter\.ai\s*", re.IGNORECASE)
+# Before the first turn an export has at most a title, a date line and the two heading
+# blocks (each a heading and one line): six lines, with room for a wrapped title.
+_OPENING_LINES = 8
+# A "Name: text" speaker label, optionally timestamped ("[00:01:02] Name:"): the mark of a
+# plain transcript, whose lines may happen to end in a time too.
+_COLON_LABEL = re.compile(
+    r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s*)?\**"
+    r"(?=[^\W\d])[^:\s]+(?:[ \t][^:\s]+){0,3}\**[ \t]*:\**(?:\s|$)"
+)
 
 
 def looks_like_otter(text: str) -> bool:
-    """Whether the text opens as an Otter export does: with its headings, or with a
-    ``Name  time`` line that is not the only one (a title can end in a time too)."""
+    """Whether the text is laid out as an Otter export: its first ``Name  time`` line
+    comes within the opening lines (after a title, a date line, the headings), there
+    are two or more of them or the headings announce them, and they outnumber
+    ``Name: text`` labels (a plain transcript whose title or lines end in a time)."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if not lines:
+    turns = [i for i, line in enumerate(lines) if _SPEAKER_LINE.fullmatch(line)]
+    if not turns or turns[0] > _OPENING_LINES:
         return False
-    if lines[0].upper() in _HEADINGS:
-        return True
-    speaker_lines = sum(1 for line in lines if _SPEAKER_LINE.fullmatch(line))
-    return _SPEAKER_LINE.fullmatch(lines[0]) is not None and speaker_lines >= 2
+    labels = sum(1 for line in lines if _COLON_LABEL.match(line))
+    if labels >= len(turns):
+        return False
+    has_headings = any(line.upper() in _HEADINGS for line in lines[: turns[0]])
+    return has_headings or len(turns) >= 2
 
 
 def parse_otter(text: str, interviewer_labels: Sequence[str]) -> ParsedText:
     """Turns of an Otter export. Every ``Name  time`` line is a speaker mark, so
-    ``interviewer_labels`` are not needed to tell labels from text."""
+    ``interviewer_labels`` are not needed to tell labels from text. The title and date
+    lines are the header; the heading blocks are Otter's summary, neither talk nor
+    header, and are left out."""
     lines = text.split("\n")
+    summary = _heading_blocks(lines)
     turns: list[RawTurn] = []
     header: list[tuple[int, str]] = []
     spelling: dict[str, str] = {}
-    for i in range(_after_headings(lines), len(lines)):
-        line = lines[i]
-        speaker_line = _SPEAKER_LINE.fullmatch(line)
-        if _FOOTER.fullmatch(line):
+    for i, line in enumerate(lines):
+        if i in summary or _FOOTER.fullmatch(line):
             continue
+        speaker_line = _SPEAKER_LINE.fullmatch(line)
         if speaker_line is not None:
             name = " ".join(speaker_line["speaker"].split())
             turns.append(RawTurn(spelling.setdefault(label_key(name), name), i + 1))
@@ -58,14 +77,19 @@ def parse_otter(text: str, interviewer_labels: Sequence[str]) -> ParsedText:
     return ParsedText(turns, header)
 
 
-def _after_headings(lines: list[str]) -> int:
-    """Index of the first line after the SUMMARY KEYWORDS and SPEAKERS blocks."""
-    i = 0
-    while True:
-        while i < len(lines) and not lines[i].strip():
-            i += 1
-        if i == len(lines) or lines[i].strip().upper() not in _HEADINGS:
-            return i
-        i += 1
-        while i < len(lines) and lines[i].strip():
-            i += 1
+def _heading_blocks(lines: list[str]) -> set[int]:
+    """Indexes of the lines of the SUMMARY KEYWORDS and SPEAKERS blocks: each heading
+    before the first turn, and the lines after it up to a blank line or the first turn.
+    (Otter writes the blocks one after the other, with no blank line between them.)"""
+    block: set[int] = set()
+    inside = False
+    for i, line in enumerate(lines):
+        if _SPEAKER_LINE.fullmatch(line):
+            break
+        if line.strip().upper() in _HEADINGS:
+            inside = True
+        elif not line.strip():
+            inside = False
+        if inside:
+            block.add(i)
+    return block
