@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from gioia.cli import app
@@ -51,26 +52,123 @@ def test_export_formats(example, tmp_path):
     assert (tmp_path / "cb.qdc").read_bytes().startswith(b"<?xml")
 
 
-def test_round_trip_through_qdpx_keeps_the_structure(example, tmp_path):
+def journal_lines(study: Path) -> int:
+    return sum(
+        len(path.read_text(encoding="utf-8").splitlines())
+        for path in (study / "codings").glob("*.jsonl")
+    )
+
+
+def results_without_provenance(study: Path) -> dict:
+    results = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
+    del results["generator"]  # the version and time that wrote the file
+    return results
+
+
+def test_gioia_qdpx_gioia_restores_the_study_and_its_results(example, tmp_path):
+    assert invoke("run", example).exit_code == 0
     invoke("export", example, "--format", "qdpx", "--out", tmp_path / "study.qdpx")
     target = tmp_path / "imported"
     result = invoke("import", tmp_path / "study.qdpx", target, "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert (summary["sources"], summary["codings"], summary["participants"]) == (8, 57, 8)
+    assert summary["restored"] is True
+    # Every journal line, rejects included, not only the 57 counted codings.
+    lines = journal_lines(example)
+    assert lines > 57
+    assert (summary["sources"], summary["codings"], summary["participants"]) == (8, lines, 8)
+    for name in ("gioia.yaml", "codebook.yaml", "participants.csv", "codings/hb.jsonl"):
+        assert (target / name).read_bytes() == (example / name).read_bytes(), name
+    for transcript in (example / "transcripts").iterdir():
+        assert (target / "transcripts" / transcript.name).read_bytes() == transcript.read_bytes()
+
+    assert invoke("run", target).exit_code == 0
+    assert results_without_provenance(target) == results_without_provenance(example)
+
     again = invoke("import", tmp_path / "study.qdpx", target, "--json")
+    assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["codings"] == 0  # nothing imported twice
     assert json.loads(again.stdout)["duplicates"] == 57
 
-    original = invoke("structure", example, "--json")
-    imported = invoke("structure", target, "--json")
-    assert imported.exit_code == 0, imported.output
 
-    def counts(output: str) -> list[tuple[str, int]]:
-        nodes = json.loads(output)["nodes"]
-        return [(n["level"], len(n["participants"])) for n in nodes]
+def without_gioia_entries(archive: Path, out: Path, change_project: bool = False) -> Path:
+    """The archive as a program that keeps only what REFI-QDA defines would write it back;
+    with ``change_project``, keeping gioia's entries but with project.qde changed."""
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "project.qde" and change_project:
+                data = data.replace(b'origin="gioia', b'origin="another program, from gioia')
+            elif name.startswith("gioia/") and not change_project:
+                continue
+            target.writestr(name, data)
+    return out
 
-    assert counts(imported.stdout) == counts(original.stdout)
+
+def node_counts(study: Path) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Per node, by its path of labels: (participants expressing it, segments)."""
+    result = invoke("structure", study, "--json")
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(result.stdout)["nodes"]
+    labels = {n["id"]: n for n in nodes}
+
+    def path(node: dict) -> tuple[str, ...]:
+        parent = labels.get(node["parent"]) if node["parent"] else None
+        return (path(parent) if parent else ()) + (node["label"],)
+
+    return {path(n): (len(n["participants"]), n["segments"]) for n in nodes}
+
+
+def test_round_trip_through_refi_alone_keeps_the_structure(example, tmp_path):
+    invoke("export", example, "--format", "qdpx", "--out", tmp_path / "study.qdpx")
+    refi = without_gioia_entries(tmp_path / "study.qdpx", tmp_path / "refi.qdpx")
+    target = tmp_path / "imported"
+    result = invoke("import", refi, target, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["restored"] is False
+    assert (summary["sources"], summary["codings"], summary["participants"]) == (8, 57, 8)
+    assert node_counts(target) == node_counts(example)
+
+
+def test_a_changed_gioia_export_is_imported_from_refi_with_its_ids(example, tmp_path):
+    invoke("export", example, "--format", "qdpx", "--out", tmp_path / "study.qdpx")
+    changed = without_gioia_entries(
+        tmp_path / "study.qdpx", tmp_path / "changed.qdpx", change_project=True
+    )
+    target = tmp_path / "imported"
+    result = invoke("import", changed, target, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["restored"] is False
+    assert "changed after gioia exported it" in result.output
+
+    def ids(study: Path) -> list[str]:
+        data = yaml.safe_load((study / "codebook.yaml").read_text(encoding="utf-8"))
+        return [
+            concept["id"]
+            for dimension in data["dimensions"]
+            for theme in dimension["themes"]
+            for concept in theme["concepts"]
+        ]
+
+    assert ids(target) == ids(example)
+    assert node_counts(target) == node_counts(example)
+
+
+def test_an_export_coded_further_elsewhere_comes_back_into_its_study(example, tmp_path):
+    """The study's transcripts differ from the exported text (gioia exports its
+    normalised reading, the study keeps the delivered files): the codings are placed on
+    the study's own text and only the new ones are appended."""
+    invoke("export", example, "--format", "qdpx", "--out", tmp_path / "study.qdpx")
+    refi = without_gioia_entries(tmp_path / "study.qdpx", tmp_path / "refi.qdpx")
+    before = {p: p.read_bytes() for p in example.rglob("*") if p.is_file()}
+    result = invoke("import", refi, example, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["codings"], summary["duplicates"], summary["unplaced"]) == (0, 57, 0)
+    assert summary["sources_reanchored"] >= 1  # e.g. the .docx and Otter transcripts
+    after = {p: p.read_bytes() for p in example.rglob("*") if p.is_file()}
+    assert after == before
 
 
 @pytest.mark.skipif(not QC_DEMO.is_file(), reason="../shared/corpora/refi-qda not present")

@@ -269,9 +269,8 @@ def test_merging_into_a_study_keeps_what_is_there(tmp_path):
     (study / "codings" / "Ana-Maria.jsonl").write_text(existing)
     result = import_qdpx(archive, study)
     assert (result.codings, result.participants) == (1, 0)
-    assert (study / "participants.csv").read_text() == (
-        "id;transcript;sex;role\nEd;Ed;male;GP\nFay;;female;nurse\n"
-    )
+    # Ed's case is linked to the source Ed: his own transcript, so no transcript column.
+    assert (study / "participants.csv").read_text() == "id;sex;role\nEd;male;GP\nFay;female;nurse\n"
     assert (study / "codings" / "Ana-Maria.jsonl").read_text().startswith(existing)
     assert len(journal(study, "Ana-Maria")) == 2
 

@@ -131,6 +131,7 @@ def import_command(
         "levels": result.levels,
         "sources": result.sources,
         "sources_reanchored": result.sources_reanchored,
+        "restored": result.restored,
         "codes": result.codes,
         "codings": result.codings,
         "duplicates": result.duplicates,
@@ -140,6 +141,13 @@ def import_command(
     }
     if as_json:
         console.print_json(summary)
+    elif result.restored:
+        console.message(
+            f"restored the study gioia exported: {result.sources} transcript(s), its "
+            f"gioia.yaml, codebook and {result.codings} journal line(s) by "
+            f"{', '.join(result.coders) or 'nobody'}, into {result.study}; "
+            f"next: gioia run {result.study}"
+        )
     else:
         console.message(
             f"imported {result.sources} source(s), {result.codes} code(s), "

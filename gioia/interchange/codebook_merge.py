@@ -1,10 +1,14 @@
 """Imported codes into codebook.yaml, keeping everything already there.
 
-An imported node is the existing node with the same label (compared ignoring case and
-runs of whitespace) under the same parent; otherwise it is added at the end of its
-parent's list, with an id made from its label (a slug, made unique across the whole
-codebook with -2, -3, ...). An existing node keeps its id, label, keywords and all; it
-only gains a definition or criteria it did not have. Importing the same file twice adds
+An imported node is the existing node under the same parent with its id (a code whose
+GUID gioia made from that id on export, or that gioia's export names with its id: see
+:mod:`~gioia.interchange.carried`), else with the same label (compared ignoring case and
+runs of whitespace); otherwise it is added at the end of its parent's list, with the id
+its GUID names when that id is free, else an id made from its label (a slug, made unique
+across the whole codebook with -2, -3, ...). Ids that survive a round trip keep the
+codebook's include/exclude cross-references and every journal line true. An existing
+node keeps its id, label, keywords and all; it only gains a definition or criteria it
+did not have. Importing the same file twice adds
 nothing the second time, and the file is then not rewritten at all.
 
 The new file is written from the parsed YAML, so every key survives but comments do not:
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from pydantic import ValidationError
 
 from gioia.codebook import CodebookSpec, load_codebook
 from gioia.interchange.levels import PlannedNode
+from gioia.interchange.refi import make_guid
 from gioia.interchange.safety import InterchangeError
 
 __all__ = ["CodebookMerge", "merge_codebook", "slugify"]
@@ -41,7 +46,12 @@ class CodebookMerge:
 
 
 def merge_codebook(
-    path: Path, planned: Sequence[PlannedNode], *, title: str, source: str
+    path: Path,
+    planned: Sequence[PlannedNode],
+    *,
+    title: str,
+    source: str,
+    known_ids: Mapping[str, str] | None = None,
 ) -> CodebookMerge:
     """Merge ``planned`` (dimensions) into the codebook at ``path`` (which may not exist)
     and set each planned node's ``id``. Raises ConfigError if the existing codebook is
@@ -54,9 +64,12 @@ def merge_codebook(
     else:
         data = {"version": 1, "title": title, "dimensions": []}
     taken = _ids(data)
+    ids_by_guid = {**(known_ids or {}), **_ids_by_guid(data)}
     added = filled = 0
     for dimension in planned:
-        dimension_filled, dimension_added = _merge(data["dimensions"], dimension, taken)
+        dimension_filled, dimension_added = _merge(
+            data["dimensions"], dimension, taken, ids_by_guid
+        )
         filled += dimension_filled
         added += dimension_added
     if not added and not filled:
@@ -99,13 +112,35 @@ def _ids(data: dict[str, Any]) -> set[str]:
     return ids
 
 
-def _merge(siblings: list[dict], node: PlannedNode, taken: set[str]) -> tuple[int, int]:
+def _ids_by_guid(data: dict[str, Any]) -> dict[str, str]:
+    """The GUID gioia's export gives each node of the codebook, with the node's id."""
+    found = {}
+    for dimension in data["dimensions"]:
+        found[make_guid("dimension", dimension["id"])] = dimension["id"]
+        for theme in dimension["themes"]:
+            found[make_guid("theme", theme["id"])] = theme["id"]
+            for concept in theme["concepts"]:
+                found[make_guid("concept", concept["id"])] = concept["id"]
+    return found
+
+
+def _merge(
+    siblings: list[dict], node: PlannedNode, taken: set[str], ids_by_guid: Mapping[str, str]
+) -> tuple[int, int]:
     """Merge ``node`` (and below) into ``siblings``; (nodes filled in, nodes added)."""
     key = _label_key(node.label)
-    existing = next((s for s in siblings if _label_key(str(s.get("label", ""))) == key), None)
+    known_id = ids_by_guid.get(node.guid, "")
+    existing = next((s for s in siblings if known_id and s["id"] == known_id), None)
+    if existing is None:
+        existing = next((s for s in siblings if _label_key(str(s.get("label", ""))) == key), None)
     added = filled = 0
     if existing is None:
-        existing = {"id": slugify(node.label, taken, node.level), "label": node.label}
+        if known_id and known_id not in taken:
+            taken.add(known_id)
+            node_id = known_id
+        else:
+            node_id = slugify(node.label, taken, node.level)
+        existing = {"id": node_id, "label": node.label}
         for name in ("definition", "include", "exclude"):
             if getattr(node, name) and (name == "definition" or node.level == "concept"):
                 existing[name] = getattr(node, name)
@@ -121,7 +156,7 @@ def _merge(siblings: list[dict], node: PlannedNode, taken: set[str]) -> tuple[in
                 filled = 1
     node.id = existing["id"]
     for sub in node.children:
-        sub_filled, sub_added = _merge(existing[_LIST_KEY[node.level]], sub, taken)
+        sub_filled, sub_added = _merge(existing[_LIST_KEY[node.level]], sub, taken, ids_by_guid)
         filled += sub_filled
         added += sub_added
     return filled, added

@@ -187,6 +187,7 @@ class PlannedNode:
     exclude: str = ""
     children: list[PlannedNode] = field(default_factory=list)
     id: str = ""  # set when merged into codebook.yaml
+    guid: str = ""  # of the code it was made from (none for nodes gioia makes up)
 
 
 class CodeTreeMapping:
@@ -238,7 +239,7 @@ class CodeTreeMapping:
             level, part = found
             definition, include, exclude = split_description(code.description)
             label = " / ".join(c.name for c in lineage[part.first - 1 :])
-            node = PlannedNode(level, label, definition, include, exclude)
+            node = PlannedNode(level, label, definition, include, exclude, guid=code.guid)
             self._container(level, part, ancestors).children.append(node)
             self._node_of[code.guid] = node
             self.mapped += 1

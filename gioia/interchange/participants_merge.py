@@ -80,7 +80,10 @@ def merge_participants(path: Path, rows: Sequence[ParticipantRow]) -> Participan
 
 
 def _columns(row: ParticipantRow) -> dict[str, str]:
-    columns = {"transcript": row.transcript} if row.transcript else {}
+    # A participant's transcript is the one named by their id unless the column says
+    # otherwise: saying it again would rewrite a participants.csv that needs no change.
+    tied_elsewhere = row.transcript and row.transcript != row.id
+    columns = {"transcript": row.transcript} if tied_elsewhere else {}
     for name, value in row.attributes.items():
         # A variable named like a column gioia reserves must not take its meaning.
         column = f"{name}_variable" if name in _RESERVED else name

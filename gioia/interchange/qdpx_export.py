@@ -9,7 +9,8 @@ selects exactly its quote in the exported source. What goes in:
 - one ``<PlainTextSelection>`` per counted coding, holding one ``<Coding>`` by its coder
   (a ``<User>``); the coding's memo is the selection's ``<Description>``;
 - a ``<Case>`` per participant, linked to the sources they speak in, with the reportable
-  attributes only as ``<Variables>`` (Integer or Float when every value is one, else Text).
+  attributes only as ``<Variables>`` (Integer or Float when every value is one, else Text);
+- what REFI-QDA has no element for, under ``gioia/`` (:mod:`~gioia.interchange.carried`).
 
 The bytes are the same for the same input: GUIDs derive from ids, timestamps come from the
 journals, zip entries are sorted and dated 1980-01-01.
@@ -23,6 +24,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from xml.etree.ElementTree import Element, SubElement
 
+from gioia.interchange.carried import carried_entries
 from gioia.interchange.refi import (
     ORIGIN,
     PROJECT_NS,
@@ -53,9 +55,12 @@ def build_qdpx(
     participants: Sequence[Participant],
     codings: Sequence[PlacedCoding],
     attributes: Sequence[str],
+    carried: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The ``.qdpx`` archive of a study. ``codings`` are placed (counted) codings of
-    ``transcripts``; ``attributes`` are the participant attributes that may be reported."""
+    ``transcripts``; ``attributes`` are the participant attributes that may be reported;
+    ``carried`` the study's own files (by path in the study folder) gioia reads back
+    (see :mod:`~gioia.interchange.carried`), or None for a pure REFI-QDA project."""
     source_guids = {t.id: make_guid("source", t.id) for t in transcripts}
     unknown = sorted({c.coding.transcript for c in codings} - set(source_guids))
     if unknown:
@@ -92,6 +97,8 @@ def build_qdpx(
         )
 
     entries = {"project.qde": to_xml_bytes(project)}
+    if carried is not None:
+        entries |= carried_entries(entries["project.qde"], codebook, carried)
     for transcript in transcripts:
         entries[f"sources/{source_guids[transcript.id]}.txt"] = transcript.text.encode("utf-8")
     return zip_deterministic(entries)

@@ -29,6 +29,7 @@ from pathlib import Path
 from gioia.errors import Location, Problem, StudyError
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
 from gioia.ingest import read_transcript
+from gioia.interchange.carried import CarriedStudy, read_carried, restore_study
 from gioia.interchange.codebook_merge import merge_codebook
 from gioia.interchange.levels import (
     CodeTreeMapping,
@@ -76,6 +77,7 @@ class ImportResult:
     coders: tuple[str, ...]  # journals that received lines
     participants: int  # participants.csv rows added
     warnings: tuple[Problem, ...]
+    restored: bool = False  # a gioia export restored whole: its own files, not REFI-QDA
 
 
 def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> ImportResult:
@@ -93,20 +95,35 @@ def import_qdpx(archive: Path, study: Path, *, levels: str | None = None) -> Imp
             location=where,
         )
     project = read_project(root, entries, where)
-    return import_project(project, study, file=archive, levels=levels)
+    carried = read_carried(entries, entries[project_file], where)
+    if carried is not None and carried.intact and carried.files and _is_new(study):
+        return _restore(project, carried, study, archive)
+    return import_project(project, study, file=archive, levels=levels, carried=carried)
 
 
 def import_project(
-    project: ProjectData, study: Path, *, file: Path, levels: str | None = None
+    project: ProjectData,
+    study: Path,
+    *,
+    file: Path,
+    levels: str | None = None,
+    carried: CarriedStudy | None = None,
 ) -> ImportResult:
     """Create or update the study in ``study`` from a project another program wrote,
     read into :class:`ProjectData` (from a ``.qdpx``, or a Taguette export). ``file`` is
-    the file it was read from, named in warnings and in the codebook's provenance."""
+    the file it was read from, named in warnings and in the codebook's provenance;
+    ``carried`` what gioia's own export carries beside the REFI-QDA project."""
     where = Location.of(file)
     spec = parse_levels(levels) if levels else None
     paths, settings = _study_settings(study)
     coders_setting = settings.coders
     warnings = _Warnings(where)
+    if carried is not None and not carried.intact:
+        warnings.add(
+            "the project was changed after gioia exported it: it is imported from its "
+            "REFI-QDA content, and gioia's own files in it (gioia.yaml, keywords, "
+            "journals) are not used; codes keep their ids where their GUIDs are gioia's"
+        )
 
     codes = _tree(project.codes, project.origin)
     mapping = CodeTreeMapping(codes, spec or default_levels(codes))
@@ -155,7 +172,13 @@ def import_project(
             hint="pass levels ending in 'N+' to keep each code as a concept of its own",
         )
 
-    merged = merge_codebook(paths.codebook, mapping.finish(), title=project.name, source=file.name)
+    merged = merge_codebook(
+        paths.codebook,
+        mapping.finish(),
+        title=project.name,
+        source=file.name,
+        known_ids=carried.ids if carried is not None else {},
+    )
     new, duplicates = new_journal_lines(
         planned, project.users, project.creating_user, paths.codings
     )
@@ -250,6 +273,35 @@ def import_qdc(file: Path, study: Path, *, levels: str | None = None) -> ImportR
         coders=(),
         participants=0,
         warnings=tuple(warnings.problems),
+    )
+
+
+def _is_new(study: Path) -> bool:
+    return not study.exists() or (study.is_dir() and not any(study.iterdir()))
+
+
+def _restore(project: ProjectData, carried: CarriedStudy, study: Path, file: Path) -> ImportResult:
+    """The study exactly as gioia exported it, into a new or empty folder."""
+    restored = restore_study(carried, study, Location.of(file))
+    return ImportResult(
+        study=study,
+        origin=project.origin,
+        levels="",
+        sources=restored.transcripts,
+        sources_unchanged=0,
+        sources_reanchored=0,
+        sources_skipped=0,
+        codes=count_codes(project.codes),
+        codes_merged=0,
+        nodes_added=count_codes(project.codes),
+        codings=restored.lines,
+        unplaced=0,
+        duplicates=0,
+        codings_skipped=0,
+        coders=restored.journals,
+        participants=restored.participants,
+        warnings=(),
+        restored=True,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from gioia.errors import GioiaError
@@ -14,8 +15,9 @@ from gioia.interchange import (
     import_qdc,
     import_qdpx,
 )
+from gioia.interchange.carried import study_files
 from gioia.pipeline.analysis import analyse
-from gioia.pipeline.corpus import ingest
+from gioia.pipeline.corpus import Corpus, ingest
 from gioia.pipeline.loading import LoadedStudy
 from gioia.report import (
     reportable_attributes,
@@ -47,10 +49,30 @@ def export(loaded: LoadedStudy, *, format: str, out: Path | None = None) -> Path
     }
     if format == "qdpx":
         title = study.metadata.get("title") or loaded.codebook.title
-        atomic_write_bytes(target, build_qdpx(title=title, **common))
+        carried = _carried_files(loaded, corpus, common["attributes"])
+        atomic_write_bytes(target, build_qdpx(title=title, carried=carried, **common))
     else:
         atomic_write_text(target, build_csv(**common))
     return target
+
+
+def _carried_files(
+    loaded: LoadedStudy, corpus: Corpus, attributes: Sequence[str]
+) -> dict[str, bytes]:
+    """The study's own files, for the .qdpx to carry: nothing when one lies outside the
+    study folder, as it could not be put back where gioia.yaml says."""
+    study, paths = loaded.study, loaded.study.paths
+    order = study.settings.saturation.order
+    kept = [*attributes, *([order] if isinstance(order, str) else [])]
+    files = study_files(
+        study.root,
+        [paths.config, paths.codebook, paths.transcripts, paths.codings],
+        [paths.transcripts / t.path for t in corpus.transcripts],
+        sorted(paths.codings.glob("*.jsonl")) if paths.codings.is_dir() else [],
+        paths.participants,
+        kept,
+    )
+    return files or {}
 
 
 def import_file(source: Path, study: Path, *, levels: str | None = None) -> ImportResult:
