@@ -190,3 +190,20 @@ def test_import_refuses_other_files(tmp_path):
     assert "REFI-QDA" in result.stderr
     missing = invoke("import", tmp_path / "nope.qdpx", tmp_path / "study")
     assert missing.exit_code == 1 and "no file" in missing.stderr
+
+
+def test_a_gioia_export_with_a_broken_gioia_yaml_restores_nothing(example, tmp_path):
+    invoke("export", example, "--format", "qdpx", "--out", tmp_path / "study.qdpx")
+    broken = tmp_path / "broken.qdpx"
+    with zipfile.ZipFile(tmp_path / "study.qdpx") as source, zipfile.ZipFile(broken, "w") as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "gioia/study/gioia.yaml":
+                data = b"settings:\n  min_cell: many\n"
+            out.writestr(name, data)
+    result = invoke("import", broken, tmp_path / "imported")
+    assert result.exit_code == 1
+    assert "the gioia.yaml it carries cannot be read" in result.output
+    assert "min_cell" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "imported").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".gioia-import")] == []

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gioia import __version__
-from gioia.errors import Location
+from gioia.errors import ConfigError, GioiaError, Location
 from gioia.ingest import find_transcripts
 from gioia.interchange.refi import make_guid
 from gioia.interchange.safety import InterchangeError
@@ -185,7 +185,17 @@ def restore_study(carried: CarriedStudy, study: Path, where: Location) -> Restor
             target = root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        opened, _ = open_study(root)
+        try:
+            opened, _ = open_study(root)
+        except GioiaError as exc:  # it names the temporary folder, which is gone
+            detail = exc.message
+            if isinstance(exc, ConfigError):
+                detail = "; ".join(p.message for p in exc.problems[:3])
+            raise InterchangeError(
+                f"{where.file}: the gioia.yaml it carries cannot be read ({detail})",
+                hint="import it into an existing study, or export the study again",
+                location=where,
+            ) from None
         paths = opened.paths
         journals = sorted(paths.codings.glob("*.jsonl")) if paths.codings.is_dir() else []
         restored = Restored(
