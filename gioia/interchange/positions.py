@@ -7,6 +7,13 @@ carried over by aligning the two texts word by word (difflib over whitespace-sep
 words, which the rendering keeps in order): a selection's first and last words are found
 in the normalised text, and the selection becomes the span between them.
 
+A speaker label gioia renders (``Anna Berg:`` at the start of a turn) is carried over
+whole or not at all. A source in the same ``Name: text`` form aligns with it word for
+word, and a selection that took the label in keeps it. A source's own header in another
+form (Otter's ``Anna Berg  00:26`` line) shares only some words with the label
+(``Anna``, not ``Berg:``); aligned to those, a selection that begins or ends with the
+header would begin or end inside the label, outside any turn, so they are not aligned.
+
 Line endings: positions are code points of the plain text, but programs disagree on
 whether a CRLF counts as one code point or two (MAXQDA and ATLAS.ti differ). For a source
 with CRLF line endings both readings are tried, and the one where more selections begin
@@ -24,6 +31,9 @@ from collections.abc import Sequence
 __all__ = ["PositionMap", "text_for_positions"]
 
 _WORD = re.compile(r"\S+")
+# gioia's rendering starts every turn, at the start of the text or after the blank line
+# between turns, with "Speaker: "; no turn's text holds a blank line.
+_LABEL = re.compile(r"(?:\A|(?<=\n\n))[^\n]*?: ")
 # An aligned span much longer than the selection means the alignment jumped.
 _MAX_EXTRA_WORDS = 10
 
@@ -68,6 +78,11 @@ class PositionMap:
         for block in matcher.get_matching_blocks():
             for offset in range(block.size):
                 self._target[block.a + offset] = block.b + offset
+        aligned = set(self._target.values())
+        partly = set().union(
+            *(label for label in _labels(normalised, normalised_words) if not label <= aligned)
+        )
+        self._target = {a: b for a, b in self._target.items() if b not in partly}
 
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """The normalised span of the source selection ``[start, end)``, or None when
@@ -90,6 +105,16 @@ class PositionMap:
         if head_start >= tail_end:
             return None
         return head_start, tail_end
+
+
+def _labels(normalised: str, words: Sequence[re.Match[str]]) -> list[set[int]]:
+    """The word indexes of each rendered speaker label in ``normalised``."""
+    starts = [m.start() for m in words]
+    return [
+        # from the label's first word to the one before the first word after it
+        set(range(bisect_left(starts, label.start()), bisect_left(starts, label.end())))
+        for label in _LABEL.finditer(normalised)
+    ]
 
 
 def _word_key(word: str) -> str:
