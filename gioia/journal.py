@@ -339,9 +339,8 @@ def place_codings(
             if isinstance(span, str):
                 orphans.append(Orphan(coding, span, line))
                 continue
-            turn = transcript.turn_at(span[0])
             placed = PlacedCoding(
-                coding, concept.id, span[0], span[1], turn.participant if turn else None
+                coding, concept.id, span[0], span[1], transcript.participants_in(*span)
             )
             placed_all.append(placed)
             latest[(coding.transcript, span[0], span[1], concept.id)] = placed

@@ -179,6 +179,16 @@ class Transcript:
     def participant_turns(self) -> tuple[Turn, ...]:
         return tuple(t for t in self.turns if not t.is_interviewer)
 
+    def participants_in(self, start: int, end: int) -> tuple[str, ...]:
+        """The participants whose talk ``[start, end)`` overlaps, in order of speaking:
+        overlap, not start, so a span that begins on a speaker label counts."""
+        found = (
+            t.participant
+            for t in self.turns
+            if t.participant is not None and t.start < end and start < t.end
+        )
+        return tuple(dict.fromkeys(found))
+
     def turn_at(self, offset: int) -> Turn | None:
         """The turn whose spoken text contains ``offset``."""
         for turn in self.turns:
@@ -284,7 +294,14 @@ class PlacedCoding:
     concept: str  # canonical concept id (aliases resolved)
     start: int
     end: int
-    participant: str | None
+    # Every participant whose talk the span overlaps, in order: a selection that begins on
+    # a speaker label, or spans two turns, counts for each speaker it holds words of.
+    participants: tuple[str, ...]
+
+    @property
+    def participant(self) -> str | None:
+        """The participant whose words the coding quotes first (its attribution)."""
+        return self.participants[0] if self.participants else None
 
 
 @dataclass(frozen=True)

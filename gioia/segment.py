@@ -2,7 +2,10 @@
 
 A segment is one participant turn; a turn longer than ``max_words`` is cut at sentence
 boundaries into consecutive parts of at most ``max_words`` each (a single sentence
-longer than that stays whole). Interviewer turns give context but are never segments.
+longer than that stays whole). Interviewer turns give context but are never segments,
+and neither is the talk of a speaker no participant maps to (a typo in participants.csv
+must not make talk that counts for nobody): suggestions, review and `gioia code` all
+leave it alone until the speaker is mapped, and `gioia check` names the speaker.
 Sentences come from the caller (the NLP stage), so this module needs no NLP.
 """
 
@@ -31,7 +34,7 @@ def segment_transcript(
     sentence_starts = sorted({start for start, _ in sentences})
     segments: list[Segment] = []
     for index, turn in enumerate(transcript.turns):
-        if turn.is_interviewer:
+        if turn.is_interviewer or turn.participant is None:
             continue
         for start, end in _chunks(transcript.text, turn, sentence_starts, max_words):
             start, end = _trimmed(transcript.text, start, end)

@@ -30,8 +30,7 @@ def build_nodes(
         while node is not None:  # the concept, its theme, its dimension
             spans[node].add((coding.coding.transcript, coding.start, coding.end))
             transcripts[node].add(coding.coding.transcript)
-            if coding.participant is not None:
-                participants[node].add(coding.participant)
+            participants[node].update(coding.participants)
             node = parent_of[node]
     return [
         Node(

@@ -160,7 +160,8 @@ def test_pdpilot_interviews_have_dan_and_participant_turns(name, dan, participan
 
 def test_pdpilot_p5_misspelt_label_is_its_own_speaker_and_is_reported():
     """P5 line 726 reads "Particpant:". gioia does not guess that it means "Participant":
-    the turn keeps the label as written, and attributing speakers reports it."""
+    the turn keeps the label as written, and attributing speakers reports it, with the
+    label it is close to."""
     transcript = read(PDPILOT / "P5.txt", interviewer_labels=PDPILOT_LABELS)
     assert speaker_counts(transcript) == {"Dan": 67, "Participant": 66, "Particpant": 1}
     (typo,) = [t for t in transcript.turns if t.speaker == "Particpant"]
@@ -171,7 +172,11 @@ def test_pdpilot_p5_misspelt_label_is_its_own_speaker_and_is_reported():
     attributed, problems = attribute_speakers(transcript, rows)
     assert {t.participant for t in attributed.participant_turns} == {"P5", None}
     assert [(p.message, p.severity) for p in problems] == [
-        ("speaker 'Particpant' (P5.txt, first turn on line 726) matches no participant", "warning")
+        (
+            "speaker 'Particpant' (P5.txt, first turn on line 726) matches no participant, so "
+            "their talk is not coded: did you mean 'Participant'?",
+            "warning",
+        )
     ]
 
 

@@ -69,7 +69,7 @@ def space_of(nlp, *transcripts: Transcript, keyword=()):
 
 def accept(s: Segment, concept: str, decision: str = "accept") -> PlacedCoding:
     coding = Coding(s.transcript, s.start, s.end, concept, decision, "ms", "human", s.text, "t")  # type: ignore[arg-type]
-    return PlacedCoding(coding, concept, s.start, s.end, "P")
+    return PlacedCoding(coding, concept, s.start, s.end, ("P",))
 
 
 def column(name: str) -> int:

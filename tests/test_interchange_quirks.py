@@ -14,7 +14,7 @@ import yaml
 
 from gioia import pipeline
 from gioia.errors import ConfigError
-from gioia.interchange import InterchangeError, import_qdpx
+from gioia.interchange import import_qdpx
 
 PROJECT = 'xmlns="urn:QDA-XML:project:1.0"'
 USER = "0d1c9a3e-0000-4000-8000-000000000001"

@@ -32,7 +32,7 @@ def placed(
         "2026-01-01T00:00:00Z",
         flags=tuple(flags),
     )
-    return PlacedCoding(coding, concept, start, end, "P1")
+    return PlacedCoding(coding, concept, start, end, ("P1",))
 
 
 SEGMENTS = [segment("T1", 0, 10), segment("T1", 20, 30, 3), segment("T2", 0, 10)]

@@ -40,7 +40,7 @@ def decided(s: Suggestion, decision: str, coder="ms", flags=(), concept=None) ->
         score=s.score,
         flags=tuple(flags),
     )
-    return PlacedCoding(coding, concept or s.concept, s.start, s.end, "P1")
+    return PlacedCoding(coding, concept or s.concept, s.start, s.end, ("P1",))
 
 
 def learn(suggestions, decisions, **kwargs):
@@ -184,7 +184,7 @@ def test_a_counted_accept_overlapping_a_suggestion_is_an_acceptance_despite_a_re
         "ice",
         3,
         6,
-        "P1",
+        ("P1",),
     )
     records = term_records([s], [by_hand], [decided(s, "reject"), by_hand])
     assert records == {("ice", "plot"): TermRecord(1, 0)}

@@ -126,6 +126,14 @@ def results():
                     "reason": "quote not found in the transcript",
                 }
             ],
+            "unattributed": [
+                {
+                    "coder": "jd",
+                    "transcript": "GP2",
+                    "concept": "lunch",
+                    "quote": "Interviewer: and | then <i>lunch</i>?",
+                }
+            ],
         },
         "corpus": {
             "transcripts": [
@@ -244,6 +252,17 @@ def test_markdown_escapes_transcript_text_in_table_cells_and_quotes(results):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; talk \\| a lot." in markdown
     # A quote starting with "#" must not become a heading inside the blockquote.
     assert "> “\\# No time at all.”" in markdown
+
+
+def test_codings_that_count_for_no_participant_are_listed(results):
+    markdown = render_markdown(results)
+    assert "## Codings that count for no participant" in markdown
+    row = "| jd | GP2 | lunch together | Interviewer: and \\| then &lt;i&gt;lunch&lt;/i&gt;? |"
+    assert row in markdown
+    assert "overlap no participant's talk (only interviewer talk, speaker labels" in markdown
+    html = render_html(results)
+    assert '<section id="unattributed">' in html
+    assert "<td>Interviewer: and | then &lt;i&gt;lunch&lt;/i&gt;?</td>" in html
 
 
 def test_markdown_quotes_power_first_and_marked(results):
@@ -474,7 +493,13 @@ def test_a_study_without_data_renders(results, render):
     results["nodes"] = []
     results["quotes"] = {}
     results["codebook"]["relations"] = []
-    results["codings"] = {"counted": 0, "coders": [], "by_source": {}, "orphaned": []}
+    results["codings"] = {
+        "counted": 0,
+        "coders": [],
+        "by_source": {},
+        "orphaned": [],
+        "unattributed": [],
+    }
     results["corpus"] = {"transcripts": [], "segments": 0}
     results["suggestions"] = {"total": 0, "by_method": {}}
     results["units"] = results["subgroups"] = results["limitations"] = []

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gioia.ingest import read_transcript
+from gioia.ingest.speakers import attribute_speakers
 from gioia.models import Transcript, Turn
 from gioia.segment import count_words, segment_transcript
 
@@ -154,9 +155,9 @@ def test_count_words(text, words):
 
 def test_a_real_interview_with_spacy_sentences():
     spacy = pytest.importorskip("spacy")
-    transcript = read_transcript(
-        P1, transcript_id="P1", rel_path="P1.txt", interviewer_labels=["Dan"]
-    )
+    read = read_transcript(P1, transcript_id="P1", rel_path="P1.txt", interviewer_labels=["Dan"])
+    transcript, problems = attribute_speakers(read, ())  # the lone speaker is P1
+    assert not problems
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     sentences = [(s.start_char, s.end_char) for s in nlp(transcript.text).sents]
@@ -184,8 +185,20 @@ def test_words_glued_across_a_sentence_start_count_once():
     """Sentences that start with no space before them ("one.two.") cut a word in two;
     the word count of a chunk is that of its text, not the sum of its sentences'."""
     text = "P1: one.two.three four.five six seven.eight"
-    transcript = Transcript("T", "T.txt", "txt", "utf-8", text, (Turn("P1", 4, len(text)),))
+    transcript = Transcript(
+        "T", "T.txt", "txt", "utf-8", text, (Turn("P1", 4, len(text), participant="P1"),)
+    )
     sentences = [(4, 8), (8, 12), (12, 23), (23, len(text))]
     # "one.two.three four." is 2 words (4 as sentences), then 2 + 3 - 1 > 2: a cut.
     segments = segment_transcript(transcript, sentences, max_words=2)
     assert [s.text for s in segments] == ["one.two.three four.", "five six seven.eight"]
+
+
+def test_an_unmapped_speakers_turn_is_no_segment():
+    """Talk that counts for no participant is not offered for coding (a misspelt label in
+    participants.csv is reported by check instead); a mapped speaker's turn is."""
+    text = "Anna: Mine.\n\nAna: Not mapped."
+    turns = (Turn("Anna", 6, 11, participant="A1"), Turn("Ana", 19, len(text)))
+    transcript = Transcript("T", "T.txt", "txt", "utf-8", text, turns)
+    segments = segment_transcript(transcript, [], max_words=150)
+    assert [(s.participant, s.text) for s in segments] == [("A1", "Mine.")]

@@ -51,7 +51,7 @@ def placed(concept, participant, transcript, start, end, flags=()):
     coding = Coding(
         transcript, start, end, concept, "accept", "ms", "human", "q", "t", flags=tuple(flags)
     )
-    return PlacedCoding(coding, concept, start, end, participant)
+    return PlacedCoding(coding, concept, start, end, (participant,) if participant else ())
 
 
 CODINGS = [
@@ -134,7 +134,7 @@ def test_representative_quotes_rank_scored_suggestions_after_power_quotes():
             score=score,
             flags=tuple(flags),
         )
-        return PlacedCoding(coding, "venting", start, start + 5, participant)
+        return PlacedCoding(coding, "venting", start, start + 5, (participant,))
 
     codings = [
         scored("P1", 0, 0.5),

@@ -68,7 +68,7 @@ class LearnedOrder:
     def record(self, coding: Coding) -> None:
         """A decision just written to the journal (spans are the segment's own)."""
         concept = self.space.concepts[self.space.concept_index[coding.concept]].id
-        self.decisions.append(PlacedCoding(coding, concept, coding.start, coding.end, None))
+        self.decisions.append(PlacedCoding(coding, concept, coding.start, coding.end, ()))
         self._refit()
 
     def _refit(self) -> None:

@@ -7,6 +7,7 @@ Labels are compared case-insensitively with runs of whitespace treated as one sp
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import re
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ __all__ = [
     "attribute_speakers",
     "is_interviewer_label",
     "label_key",
+    "unmapped_speaker",
 ]
 
 
@@ -76,7 +78,7 @@ def attribute_speakers(
         if len(matches) == 1:
             participant_of[speaker] = matches[0]
         else:
-            problems.append(_unmapped(speaker, first_turn, transcript, matches))
+            problems.append(_unmapped(speaker, first_turn, transcript, matches, participants))
 
     # Turn(...) rather than dataclasses.replace, which costs several times more and is
     # called for every turn of every transcript on every run.
@@ -115,24 +117,52 @@ def _owning_transcript(transcript_id: str, participants: Sequence[Participant]) 
     ]
 
 
+def unmapped_speaker(
+    transcript: Transcript, speaker: str, participants: Sequence[Participant]
+) -> Problem:
+    """What is wrong with the talk of ``speaker``, whom no participant maps to."""
+    first_turn = next(t for t in transcript.turns if t.speaker == speaker)
+    matches = _named_by_speaker_column(speaker, transcript.id, participants)
+    return _unmapped(speaker, first_turn, transcript, matches, participants)
+
+
 def _unmapped(
-    speaker: str, first_turn: Turn, transcript: Transcript, candidates: list[str]
+    speaker: str,
+    first_turn: Turn,
+    transcript: Transcript,
+    candidates: list[str],
+    participants: Sequence[Participant],
 ) -> Problem:
     where = f"{transcript.path}, first turn on line {first_turn.line}"
     location = Location(transcript.path, first_turn.line)
     if candidates:
         return Problem(
-            f"speaker {speaker!r} ({where}) matches several participants: " + ", ".join(candidates),
+            f"speaker {speaker!r} ({where}) matches several participants: "
+            + ", ".join(candidates)
+            + "; their talk is not coded until one is named",
             location,
             hint="give each participants.csv row its own transcript and speaker values",
             severity="warning",
         )
+    close = _close_label(speaker, participants)
+    message = f"speaker {speaker!r} ({where}) matches no participant, so their talk is not coded"
+    add_row = (
+        f"add a participants.csv row for them with transcript {transcript.id!r} and "
+        f"speaker {speaker!r} (the speaker column names their label in the transcript)"
+    )
+    if close is None:
+        return Problem(message, location, hint=add_row, severity="warning")
     return Problem(
-        f"speaker {speaker!r} ({where}) matches no participant",
+        f"{message}: did you mean {close!r}?",
         location,
-        hint=(
-            f"add a participants.csv row for them with transcript {transcript.id!r} and "
-            f"speaker {speaker!r} (the speaker column names their label in the transcript)"
-        ),
+        hint=f"if {speaker!r} is a misspelling, correct it in the transcript; if it is "
+        f"someone else, {add_row}",
         severity="warning",
     )
+
+
+def _close_label(speaker: str, participants: Sequence[Participant]) -> str | None:
+    """The participant label (speaker column, else id) closest to ``speaker``, if close."""
+    labels = {label_key(p.speaker or p.id): p.speaker or p.id for p in participants}
+    found = difflib.get_close_matches(label_key(speaker), list(labels), n=1, cutoff=0.75)
+    return labels[found[0]] if found else None

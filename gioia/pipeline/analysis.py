@@ -43,6 +43,7 @@ def analyse(loaded: LoadedStudy, corpus: Corpus) -> Analysis:
     nodes = build_nodes(loaded.codebook, counted, [p.id for p in corpus.participants])
     warnings = [p for j in journals for p in j.problems]
     warnings += [_orphan_problem(loaded, o) for o in orphans]
+    warnings += _unattributed_problems(loaded, counted)
     return Analysis(nodes, counted, decisions, orphans, [j.coder for j in journals], warnings)
 
 
@@ -66,6 +67,27 @@ def _orphan_problem(loaded: LoadedStudy, orphan: Orphan) -> Problem:
         hint=hint,
         severity="warning",
     )
+
+
+def _unattributed_problems(loaded: LoadedStudy, counted: Sequence[PlacedCoding]) -> list[Problem]:
+    """A warning per journal and transcript holding counted codings that overlap no
+    participant's talk: they count as segments, but for nobody in n of N."""
+    found: dict[tuple[str, str], list[PlacedCoding]] = {}
+    for placed in counted:
+        if not placed.participants:
+            found.setdefault((placed.coding.coder, placed.coding.transcript), []).append(placed)
+    return [
+        Problem(
+            f"{len(items)} counted coding(s) in {transcript} overlap no participant's talk "
+            f"(only interviewer talk, speaker labels, or an unmapped speaker), so they count "
+            f"for no participant: {', '.join(sorted({p.concept for p in items}))}",
+            Location(str(journal_path(loaded.study.paths.codings, coder))),
+            hint="code the participant's words instead, or map the speaker to a participant "
+            "in participants.csv",
+            severity="warning",
+        )
+        for (coder, transcript), items in sorted(found.items())
+    ]
 
 
 # --------------------------------------------------------------------------- saturation, agreement

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from gioia.errors import GioiaError
+from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
     append_coding,
     journal_path,
@@ -164,11 +165,14 @@ def code(
             f"{transcript}: the quote runs across speaker turns",
             hint="code each turn's part separately",
         )
-    if turn.is_interviewer or turn.participant is None:
+    if turn.is_interviewer:
         raise GioiaError(
             f"{transcript}: the quote is {turn.speaker}'s talk, which is not coded",
             hint="code a participant's words; interviewer turns are kept for context only",
         )
+    if turn.participant is None:
+        unmapped = unmapped_speaker(source, turn.speaker, loaded.participants)
+        raise GioiaError(f"{transcript}: {unmapped.message}", hint=unmapped.hint)
     coding = Coding(
         transcript=transcript,
         start=start,

@@ -182,10 +182,23 @@ def build_results(
                     "coder": o.coding.coder,
                     "transcript": o.coding.transcript,
                     "concept": o.coding.concept,
-                    "quote": o.coding.quote,
+                    "quote": anonymise(o.coding.quote, settings.anonymise),
                     "reason": o.reason,
                 }
                 for o in orphans
+            ],
+            # Counted, but overlapping no participant's talk: in no node's n of N.
+            "unattributed": [
+                {
+                    "coder": c.coding.coder,
+                    "transcript": c.coding.transcript,
+                    "concept": c.concept,
+                    "quote": anonymise(
+                        texts[c.coding.transcript][c.start : c.end], settings.anonymise
+                    ),
+                }
+                for c in counted
+                if not c.participants
             ],
         },
         "corpus": {
@@ -203,7 +216,13 @@ def build_results(
         "saturation": dict(saturation) if saturation else None,
         "agreement": dict(agreement) if agreement else None,
         "limitations": limitations(
-            node_rows, len(participants), orphans, pending, saturation, agreement
+            node_rows,
+            len(participants),
+            orphans,
+            sum(1 for c in counted if not c.participants),
+            pending,
+            saturation,
+            agreement,
         ),
         "srqr": srqr_status(
             study.metadata, has_codings=bool(counted), has_participants=bool(participants)
@@ -284,6 +303,7 @@ def limitations(
     nodes: Sequence[Mapping[str, Any]],
     total: int,
     orphans: Sequence[Orphan],
+    unattributed: int,
     pending: int | None,
     saturation: Mapping[str, Any] | None,
     agreement: Mapping[str, Any] | None,
@@ -303,6 +323,8 @@ def limitations(
             found.append({"kind": "not-raised", "node": node["id"]})
     if orphans:
         found.append({"kind": "orphaned-codings", "count": len(orphans)})
+    if unattributed:
+        found.append({"kind": "unattributed-codings", "count": unattributed})
     if pending:
         found.append({"kind": "pending-suggestions", "count": pending})
     if saturation and saturation.get("guest", {}).get("point") is None:
