@@ -7,7 +7,8 @@ selects exactly its quote in the exported source. What goes in:
 - the codebook as a code tree dimension → theme → concept; definitions (with a concept's
   inclusion and exclusion criteria) as ``<Description>``;
 - one ``<PlainTextSelection>`` per counted coding, holding one ``<Coding>`` by its coder
-  (a ``<User>``); the coding's memo is the selection's ``<Description>``;
+  (a ``<User>``); the coding's memo is the selection's ``<Description>``; its name is
+  ``line:N`` and the quote's first words (qc places a selection by that line number);
 - a ``<Case>`` per participant, linked to the sources they speak in, with the reportable
   attributes only as ``<Variables>`` (Integer or Float when every value is one, else Text);
 - what REFI-QDA has no element for, under ``gioia/`` (:mod:`~gioia.interchange.carried`).
@@ -199,7 +200,7 @@ def _write_selection(
         source,
         "PlainTextSelection",
         guid=make_guid("selection", key),
-        name=xml_text(_selection_name(transcript.text[placed.start : placed.end])),
+        name=xml_text(_selection_name(transcript.text, placed.start, placed.end)),
         startPosition=str(placed.start),
         endPosition=str(placed.end),
         **made,
@@ -212,7 +213,10 @@ def _write_selection(
     SubElement(element, "CodeRef", targetGUID=concept_guids[placed.concept])
 
 
-def _selection_name(quote: str, words: int = 8) -> str:
-    """The quote's first words: how a selection shows in another program's lists."""
-    parts = quote.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+def _selection_name(text: str, start: int, end: int, words: int = 8) -> str:
+    """``line:N`` (the 0-based line the selection starts on, which qc reads: without it
+    qc puts every selection on line 0), then the quote's first words, which is how a
+    selection shows in other programs' lists."""
+    parts = text[start:end].split()
+    line = text.count("\n", 0, start)
+    return f"line:{line} " + " ".join(parts[:words]) + (" …" if len(parts) > words else "")
