@@ -19,7 +19,16 @@ import xmlschema
 from gioia import pipeline
 from gioia.errors import JournalError
 from gioia.interchange import build_csv, build_qdc, build_qdpx, import_qdpx, qdpx_import
-from gioia.models import Codebook, Concept, Dimension, Participant, Theme
+from gioia.models import (
+    Codebook,
+    Coding,
+    Concept,
+    Dimension,
+    Participant,
+    PlacedCoding,
+    Theme,
+    Transcript,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
 SCHEMAS = Path(__file__).parent / "data" / "refi-qda"
@@ -151,12 +160,18 @@ def test_a_bare_study_exports_valid_files(project_schema, codebook_schema):
 
 def test_csv_has_a_row_per_coding(example):
     loaded, corpus, analysis = example
+    folder = loaded.study.paths.transcripts
+    file_texts = {
+        t.id: (folder / t.path).read_text(encoding="utf-8").replace("\r\n", "\n")
+        for t in corpus.transcripts
+    }
     text = build_csv(
         codebook=loaded.codebook,
         transcripts=corpus.transcripts,
         participants=corpus.participants,
         codings=analysis.counted,
         attributes=["sex", "role"],
+        file_texts=file_texts,
     )
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == len(analysis.counted)
@@ -166,21 +181,49 @@ def test_csv_has_a_row_per_coding(example):
         "sex",
         "role",
         "dimension",
+        "dimension_label",
         "theme",
+        "theme_label",
         "concept",
+        "concept_label",
         "start",
         "end",
+        "file_line",
+        "file_start",
+        "file_end",
         "quote",
         "coder",
         "source",
+        "at",
+        "memo",
+        "power",
     ]
     texts = {t.id: t.text for t in corpus.transcripts}
+    labels = {node_id: label for node_id, _, label, _ in loaded.codebook.iter_nodes()}
     for row in rows:
         assert texts[row["transcript"]][int(row["start"]) : int(row["end"])] == row["quote"]
         concept = loaded.codebook.concept(row["concept"])
         assert (row["theme"], row["dimension"]) == (concept.theme, concept.dimension)
+        assert (row["dimension_label"], row["theme_label"], row["concept_label"]) == (
+            labels[concept.dimension],
+            labels[concept.theme],
+            concept.label,
+        )
+        if row["file_start"]:
+            in_file = file_texts[row["transcript"]]
+            start, end = int(row["file_start"]), int(row["file_end"])
+            assert in_file[start:end] == row["quote"]
+            first_line = row["quote"].split("\n")[0]
+            assert first_line in in_file.split("\n")[int(row["file_line"]) - 1]
+    # The example's plain-text transcripts keep their quotes as written.
+    assert sum(bool(row["file_start"]) for row in rows) >= len(rows) // 2
     first = rows[0]
     assert (first["transcript"], first["participant"], first["sex"]) == ("GP1", "GP1", "female")
+    journal = [json.loads(x) for x in (EXAMPLE / "codings" / "hb.jsonl").read_text().splitlines()]
+    power = {(j["transcript"], j["quote"]) for j in journal if "power" in j.get("flags", [])}
+    assert power, "the example has power quotes"
+    assert {(r["transcript"], r["quote"]) for r in rows if r["power"] == "true"} == power
+    assert all(r["at"].endswith("Z") and r["coder"] == "hb" for r in rows)
     order = [(r["transcript"], int(r["start"])) for r in rows]
     assert order == sorted(order, key=lambda k: (int(k[0][2:]), k[1]))
 
@@ -195,6 +238,33 @@ def test_csv_keeps_fixed_columns_apart_from_attributes():
         attributes=["source"],
     )
     assert text.splitlines()[0].split(",")[2] == "attribute_source"
+
+
+def test_csv_names_every_participant_a_coding_overlaps_and_finds_it_in_the_file():
+    concept = Concept("c", "C", "t", "d")
+    codebook = Codebook(
+        "x", (Dimension("d", "D", themes=(Theme("t", "T", "d", concepts=(concept,)),)),)
+    )
+    text = "A: one two\nB: three"
+    transcript = Transcript("T1", "T1.txt", "txt", "utf-8", text, ())
+    coding = Coding("T1", 3, 17, "c", "accept", "hb", "human", text[3:17], "2026-01-02T03:04:05Z")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                build_csv(
+                    codebook=codebook,
+                    transcripts=[transcript],
+                    participants=(),
+                    codings=[PlacedCoding(coding, "c", 3, 17, ("A1", "B1"))],
+                    attributes=(),
+                    file_texts={"T1": "[00:00:01] A: one two\nB: three"},
+                )
+            )
+        )
+    )
+    assert [(r["participant"], r["file_line"], r["file_start"], r["file_end"]) for r in rows] == [
+        ("A1;B1", "1", "14", "28")
+    ]
 
 
 def test_round_trip_keeps_the_data_structure(example, tmp_path):

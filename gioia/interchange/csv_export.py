@@ -1,24 +1,55 @@
 """Coded segments as CSV, for R and pandas: one row per counted coding.
 
-Columns: ``transcript, participant``, one column per reportable attribute (an attribute
-that shares a name with a fixed column gets an ``attribute_`` prefix), ``dimension, theme,
-concept`` (ids, the keys results.json uses), ``start, end`` (offsets in the normalised
-text), ``quote, coder, source``. Rows in transcript order, then by position. Lines end in
-``\\n``; quotes with line breaks or commas are quoted by the csv module.
+Columns:
+
+- ``transcript``, ``participant`` (every participant whose talk the coding overlaps,
+  joined by ``;``: usually one), then one column per reportable attribute (of the first
+  of them; an attribute that shares a name with a fixed column gets an ``attribute_``
+  prefix);
+- ``dimension``, ``dimension_label``, ``theme``, ``theme_label``, ``concept``,
+  ``concept_label``: ids, the keys results.json uses, each with its label beside it;
+- ``start``, ``end``: offsets in gioia's normalised text (``.gioia/text/<id>.txt``);
+- ``file_line``, ``file_start``, ``file_end``: where the quote lies in the transcript file
+  as the researcher keeps it (line from 1; characters from 0 of the decoded file, a line
+  break counted as one), when it occurs there exactly once; empty otherwise (a Word
+  document, or a quote the normalised text rewrote, e.g. across speaker headers);
+- ``quote``, ``coder``, ``source``, ``at`` (when the coding was made, UTC), ``memo``,
+  ``power`` (``true`` for a power quote, else ``false``).
+
+Rows in transcript order, then by position. Lines end in ``\\n``; quotes with line breaks
+or commas are quoted by the csv module.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gioia.models import Codebook, Participant, PlacedCoding, Transcript
 
 __all__ = ["build_csv"]
 
 _BEFORE = ("transcript", "participant")
-_AFTER = ("dimension", "theme", "concept", "start", "end", "quote", "coder", "source")
+_AFTER = (
+    "dimension",
+    "dimension_label",
+    "theme",
+    "theme_label",
+    "concept",
+    "concept_label",
+    "start",
+    "end",
+    "file_line",
+    "file_start",
+    "file_end",
+    "quote",
+    "coder",
+    "source",
+    "at",
+    "memo",
+    "power",
+)
 
 
 def build_csv(
@@ -28,8 +59,10 @@ def build_csv(
     participants: Sequence[Participant],
     codings: Sequence[PlacedCoding],
     attributes: Sequence[str],
+    file_texts: Mapping[str, str] | None = None,
 ) -> str:
-    """The CSV text of the coded segments (header row first)."""
+    """The CSV text of the coded segments (header row first). ``file_texts`` holds the
+    decoded text of each transcript file that has one (by transcript id)."""
     fixed = set(_BEFORE + _AFTER)
     header = [
         *_BEFORE,
@@ -39,6 +72,7 @@ def build_csv(
     order = {t.id: index for index, t in enumerate(transcripts)}
     texts = {t.id: t.text for t in transcripts}
     people = {p.id: p for p in participants}
+    labels = {node_id: label for node_id, _, label, _ in codebook.iter_nodes()}
     rows = sorted(
         codings,
         key=lambda p: (
@@ -60,22 +94,40 @@ def build_csv(
         person = people.get(placed.participant or "")
         text = texts.get(placed.coding.transcript)
         quote = text[placed.start : placed.end] if text is not None else placed.coding.quote
+        in_file = _place_in_file((file_texts or {}).get(placed.coding.transcript), quote)
         writer.writerow(
             _inert(
                 placed.coding.transcript,
-                placed.participant or "",
+                ";".join(placed.participants),
                 *(person.attributes.get(name, "") if person else "" for name in attributes),
                 concept.dimension,
+                labels[concept.dimension],
                 concept.theme,
+                labels[concept.theme],
                 concept.id,
+                concept.label,
                 placed.start,
                 placed.end,
+                *in_file,
                 quote,
                 placed.coding.coder,
                 placed.coding.source,
+                placed.coding.at,
+                placed.coding.memo,
+                "true" if "power" in placed.coding.flags else "false",
             )
         )
     return buffer.getvalue()
+
+
+def _place_in_file(file_text: str | None, quote: str) -> tuple[int | str, int | str, int | str]:
+    """(line, start, end) of the quote's one occurrence in the file's text, or blanks."""
+    if file_text is None or not quote:
+        return "", "", ""
+    start = file_text.find(quote)
+    if start < 0 or file_text.find(quote, start + 1) >= 0:
+        return "", "", ""
+    return file_text.count("\n", 0, start) + 1, start, start + len(quote)
 
 
 # A cell starting with one of these is run as a formula by Excel or LibreOffice ("CSV
