@@ -80,6 +80,7 @@ class ExportFormat(StrEnum):
     qdpx = "qdpx"
     qdc = "qdc"
     csv = "csv"
+    taguette = "taguette"
 
 
 @app.command()
@@ -87,14 +88,24 @@ def export(
     directory: StudyDir = Path("."),
     format: Annotated[
         ExportFormat,
-        typer.Option("--format", help="qdpx: REFI-QDA project; qdc: codebook; csv: codings."),
+        typer.Option(
+            "--format",
+            help="qdpx: REFI-QDA project; qdc: codebook; csv: codings; "
+            "taguette: codebook CSV for Taguette's Import codebook.",
+        ),
     ] = ExportFormat.qdpx,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Output file (default report/<study>.<format>).")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output file (default report/<study>.<format>; "
+            "report/<study>-taguette-codebook.csv for taguette).",
+        ),
     ] = None,
 ) -> None:
     """Export the study for other QDA tools (REFI-QDA .qdpx / .qdc, valid against the
-    QDA-XML 1.0 schemas) or the counted codings as CSV for R and pandas.
+    QDA-XML 1.0 schemas; a codebook CSV for Taguette, which reads no REFI-QDA, its tags
+    named Dimension.Theme.Concept) or the counted codings as CSV for R and pandas.
 
     Example: gioia export my-study --format qdpx --out my-study.qdpx
     """
@@ -106,7 +117,13 @@ def export(
 
 @app.command("import")
 def import_command(
-    source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdpx project or .qdc codebook.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A REFI-QDA .qdpx project or .qdc codebook, or Taguette's project "
+            "(.sqlite3) or highlights or codebook CSV."
+        ),
+    ],
     directory: StudyDir = Path("."),
     levels: Annotated[
         str | None,
@@ -120,6 +137,8 @@ def import_command(
     """Build or update a study from NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette or qc:
     sources become transcripts, the code tree the three Gioia levels, codings the users'
     journals (source: import), cases participants.csv. Nothing is imported twice.
+    Taguette exports no REFI-QDA project: import its Export project file (.sqlite3), or
+    its highlights CSV into a study that has the transcripts.
 
     Example: gioia import project.qdpx my-study
     """

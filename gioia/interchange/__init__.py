@@ -9,6 +9,10 @@ imports read a file and write into a study folder (see :mod:`.qdpx_import`). Mod
   and sources), :mod:`.levels` (code trees onto the three Gioia levels),
   :mod:`.transcripts_plan` (sources and selections onto gioia's transcript text),
   :mod:`.positions`, :mod:`.codebook_merge` and :mod:`.participants_merge`;
+- :mod:`.taguette`: Taguette's project (``.sqlite3``) in, with :mod:`.taguette_html`
+  (its HTML documents as text, its byte offsets), and its highlights and codebook CSV
+  (:mod:`.taguette_csv`); :mod:`.taguette_codebook`: the codebook as a CSV Taguette
+  imports;
 - :mod:`.safety`: what is refused before anything is written;
 - :mod:`.refi`: the XML vocabulary both directions share.
 """
@@ -18,6 +22,8 @@ from gioia.interchange.qdc import build_qdc
 from gioia.interchange.qdpx_export import build_qdpx
 from gioia.interchange.qdpx_import import ImportResult, import_qdc, import_qdpx
 from gioia.interchange.safety import InterchangeError, UnsafeFileError
+from gioia.interchange.taguette import import_taguette
+from gioia.interchange.taguette_codebook import build_taguette_codebook
 
 __all__ = [
     "ImportResult",
@@ -26,6 +32,8 @@ __all__ = [
     "build_csv",
     "build_qdc",
     "build_qdpx",
+    "build_taguette_codebook",
     "import_qdc",
     "import_qdpx",
+    "import_taguette",
 ]

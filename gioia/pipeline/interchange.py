@@ -12,8 +12,10 @@ from gioia.interchange import (
     build_csv,
     build_qdc,
     build_qdpx,
+    build_taguette_codebook,
     import_qdc,
     import_qdpx,
+    import_taguette,
 )
 from gioia.interchange.carried import study_files
 from gioia.pipeline.analysis import analyse
@@ -25,18 +27,26 @@ from gioia.report import (
 
 # --------------------------------------------------------------------------- interchange
 
-EXPORT_FORMATS = ("qdpx", "qdc", "csv")
+EXPORT_FORMATS = ("qdpx", "qdc", "csv", "taguette")
+# The default file of a format, after the study's name, when it is not ".<format>".
+_EXPORT_NAMES = {"taguette": "-taguette-codebook.csv"}
+_TAGUETTE_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".csv")
 
 
 def export(loaded: LoadedStudy, *, format: str, out: Path | None = None) -> Path:
-    """The study as a REFI-QDA project (qdpx), its codebook (qdc) or its counted codings
-    as CSV, written atomically to ``out`` (default: report/<study>.<format>)."""
+    """The study as a REFI-QDA project (qdpx), its codebook (qdc, or taguette: a CSV that
+    Taguette's codebook import reads) or its counted codings as CSV, written atomically to
+    ``out`` (default: report/<study>.<format>, or <study>-taguette-codebook.csv)."""
     if format not in EXPORT_FORMATS:
-        raise GioiaError(f"unknown export format {format!r}", hint="use qdpx, qdc or csv")
+        raise GioiaError(f"unknown export format {format!r}", hint="use qdpx, qdc, csv or taguette")
     study = loaded.study
-    target = out or study.paths.report / f"{study.root.resolve().name}.{format}"
+    name = study.root.resolve().name + _EXPORT_NAMES.get(format, f".{format}")
+    target = out or study.paths.report / name
     if format == "qdc":
         atomic_write_bytes(target, build_qdc(loaded.codebook))
+        return target
+    if format == "taguette":
+        atomic_write_text(target, build_taguette_codebook(loaded.codebook))
         return target
     corpus = ingest(loaded)
     analysis = analyse(loaded, corpus)
@@ -76,16 +86,23 @@ def _carried_files(
 
 
 def import_file(source: Path, study: Path, *, levels: str | None = None) -> ImportResult:
-    """Build or update a study from another QDA tool's REFI-QDA export (.qdpx or .qdc).
-    Journals are only appended to; importing the same file twice adds nothing."""
+    """Build or update a study from another QDA tool's REFI-QDA export (.qdpx or .qdc)
+    or Taguette's (a project .sqlite3, a highlights or codebook .csv). Journals are only
+    appended to; importing the same file twice adds nothing."""
     suffix = source.suffix.lower()
     if not source.is_file():
-        raise GioiaError(f"no file {source}", hint="give the path of a .qdpx or .qdc export")
+        raise GioiaError(
+            f"no file {source}", hint="give the path of a .qdpx, .qdc, .sqlite3 or .csv export"
+        )
     if suffix == ".qdpx":
         return import_qdpx(source, study, levels=levels)
     if suffix == ".qdc":
         return import_qdc(source, study, levels=levels)
+    if suffix in _TAGUETTE_SUFFIXES:
+        return import_taguette(source, study, levels=levels)
     raise GioiaError(
-        f"{source.name}: gioia imports REFI-QDA .qdpx projects and .qdc codebooks",
-        hint="export your project from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette as REFI-QDA",
+        f"{source.name}: gioia imports REFI-QDA .qdpx projects and .qdc codebooks, and "
+        "Taguette's project (.sqlite3) and highlights or codebook CSV",
+        hint="export your project from NVivo, ATLAS.ti, MAXQDA or QualCoder as REFI-QDA "
+        "(.qdpx); from Taguette, use Export project (.sqlite3)",
     )
