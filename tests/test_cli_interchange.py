@@ -207,3 +207,27 @@ def test_a_gioia_export_with_a_broken_gioia_yaml_restores_nothing(example, tmp_p
     assert "min_cell" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "imported").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".gioia-import")] == []
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(example, tmp_path):
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    assert invoke("export", example, "--format", "csv", "--out", plain).exit_code == 0
+    result = invoke("export", example, "--format", "csv", "--excel", "--out", excel)
+    assert result.exit_code == 0, result.output
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert excel.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(excel.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 57
+    # Offsets in the files the researcher keeps, where a quote is found there once.
+    files = {
+        p.stem: p.read_text(encoding="utf-8").replace("\r\n", "\n")
+        for p in (example / "transcripts").iterdir()
+    }
+    placed = [r for r in rows if r["file_start"]]
+    assert placed
+    for row in placed:
+        text = files[row["transcript"]]
+        assert text[int(row["file_start"]) : int(row["file_end"])] == row["quote"]
+
+    refused = invoke("export", example, "--format", "qdpx", "--excel")
+    assert refused.exit_code == 1 and "--excel is for the codings CSV" in refused.output

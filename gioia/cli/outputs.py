@@ -102,6 +102,14 @@ def export(
             "report/<study>-taguette-codebook.csv for taguette).",
         ),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV only: start with a UTF-8 byte order mark, so Excel on Windows shows "
+            "curly quotes and accents.",
+        ),
+    ] = False,
 ) -> None:
     """Export the study for other QDA tools (REFI-QDA .qdpx / .qdc, valid against the
     QDA-XML 1.0 schemas; a codebook CSV for Taguette, which reads no REFI-QDA, its tags
@@ -111,7 +119,7 @@ def export(
     """
     with handle_errors():
         loaded = load_study(directory)
-        written = pipeline.export(loaded, format=format.value, out=out)
+        written = pipeline.export(loaded, format=format.value, out=out, excel=excel)
     console.out.print(str(written))
 
 

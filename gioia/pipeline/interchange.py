@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gioia.errors import GioiaError
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
+from gioia.ingest.decode import decode
 from gioia.interchange import (
     ImportResult,
     build_csv,
@@ -33,10 +34,16 @@ _EXPORT_NAMES = {"taguette": "-taguette-codebook.csv"}
 _TAGUETTE_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".csv")
 
 
-def export(loaded: LoadedStudy, *, format: str, out: Path | None = None) -> Path:
+def export(
+    loaded: LoadedStudy, *, format: str, out: Path | None = None, excel: bool = False
+) -> Path:
     """The study as a REFI-QDA project (qdpx), its codebook (qdc, or taguette: a CSV that
     Taguette's codebook import reads) or its counted codings as CSV, written atomically to
-    ``out`` (default: report/<study>.<format>, or <study>-taguette-codebook.csv)."""
+    ``out`` (default: report/<study>.<format>, or <study>-taguette-codebook.csv). With
+    ``excel``, the codings CSV starts with a UTF-8 byte order mark, without which Excel on
+    Windows reads it in the system's legacy encoding and garbles curly quotes and accents."""
+    if excel and format != "csv":
+        raise GioiaError("--excel is for the codings CSV", hint="add --format csv")
     if format not in EXPORT_FORMATS:
         raise GioiaError(f"unknown export format {format!r}", hint="use qdpx, qdc, csv or taguette")
     study = loaded.study
@@ -62,8 +69,29 @@ def export(loaded: LoadedStudy, *, format: str, out: Path | None = None) -> Path
         carried = _carried_files(loaded, corpus, common["attributes"])
         atomic_write_bytes(target, build_qdpx(title=title, carried=carried, **common))
     else:
-        atomic_write_text(target, build_csv(**common))
+        text = build_csv(**common, file_texts=_file_texts(loaded, corpus))
+        atomic_write_bytes(target, ("\ufeff" if excel else "").encode() + text.encode("utf-8"))
     return target
+
+
+def _file_texts(loaded: LoadedStudy, corpus: Corpus) -> dict[str, str]:
+    """The decoded text of each plain-text transcript file, where a quote's place in the
+    file the researcher keeps can be given (a Word document has no such offsets)."""
+    folder, encodings = loaded.study.paths.transcripts, loaded.study.settings.encoding
+    texts = {}
+    for transcript in corpus.transcripts:
+        if transcript.path.lower().endswith((".docx", ".odt", ".rtf")):
+            continue
+        path = folder / transcript.path
+        try:
+            texts[transcript.id], _ = decode(
+                path.read_bytes(),
+                source=transcript.path,
+                encoding=encodings.get(transcript.path) or encodings.get(path.name),
+            )
+        except (OSError, GioiaError):  # read a moment ago; if not now, no offsets
+            continue
+    return texts
 
 
 def _carried_files(
