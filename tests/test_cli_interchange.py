@@ -220,7 +220,8 @@ def test_csv_for_excel_starts_with_a_byte_order_mark(example, tmp_path):
     assert len(rows) == 57
     # Offsets in the files the researcher keeps, where a quote is found there once.
     files = {
-        p.stem: p.read_text(encoding="utf-8").replace("\r\n", "\n")
+        # As the file reads in an editor: no byte order mark, a line break one character.
+        p.stem: p.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
         for p in (example / "transcripts").iterdir()
     }
     placed = [r for r in rows if r["file_start"]]
