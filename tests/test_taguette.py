@@ -297,6 +297,22 @@ def test_codebook_export_keeps_a_dot_in_a_label_on_its_level():
     assert rows[-1] == [f"Dim.Theme.Dr{DOT_IN_LABEL} Who calls", "A multi-line definition"]
 
 
+def test_a_dot_in_a_label_comes_back_as_a_dot(tmp_path):
+    concept = Concept("c", "Dr. Who calls", "t", "d", definition="Calls.")
+    codebook = Codebook(
+        "x", (Dimension("d", "Dim", themes=(Theme("t", "Theme", "d", concepts=(concept,)),)),)
+    )
+    exported = tmp_path / "codebook.csv"
+    exported.write_text(build_taguette_codebook(codebook), encoding="utf-8")
+    study = tmp_path / "study"
+    result = invoke("import", exported, study)
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((study / "codebook.yaml").read_text(encoding="utf-8"))
+    [dimension] = data["dimensions"]
+    [theme] = dimension["themes"]
+    assert [c["label"] for c in theme["concepts"]] == ["Dr. Who calls"]
+
+
 def test_codebook_export_refuses_what_taguette_would_refuse():
     long = Concept("c", "x" * 191, "t", "d")  # "Dim.Theme." and 191: 201 characters
     twins = (Concept("a", "Same", "t", "d"), Concept("b", "Same", "t", "d"))

@@ -11,8 +11,9 @@ Columns:
 - ``start``, ``end``: offsets in gioia's normalised text (``.gioia/text/<id>.txt``);
 - ``file_line``, ``file_start``, ``file_end``: where the quote lies in the transcript file
   as the researcher keeps it (line from 1; characters from 0 of the decoded file, a line
-  break counted as one, a byte order mark not at all), when it occurs there exactly once; empty otherwise (a Word
-  document, or a quote the normalised text rewrote, e.g. across speaker headers);
+  break counted as one, a byte order mark not at all), when it occurs there exactly once;
+  empty otherwise (a Word document, or a quote the normalised text rewrote, e.g. across
+  speaker headers);
 - ``quote``, ``coder``, ``source``, ``at`` (when the coding was made, UTC), ``memo``,
   ``power`` (``true`` for a power quote, else ``false``).
 

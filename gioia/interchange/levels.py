@@ -149,10 +149,14 @@ def _depth(codes: Sequence[ImportedCode]) -> int:
     return max((1 + _depth(c.children) for c in codes), default=0)
 
 
+_ONE_DOT_LEADER = "\u2024"
+
+
 def expand_dotted_paths(codes: Sequence[ImportedCode]) -> tuple[ImportedCode, ...]:
     """A flat list of dotted tag paths as the tree they describe. A path prefix that is
     no code of its own becomes a code without a description; ``interesting.places`` is
-    then the code ``places`` below ``interesting``."""
+    then the code ``places`` below ``interesting``. A ``․`` (U+2024, which gioia's
+    Taguette codebook writes for a dot inside a label) is a dot again in the name."""
     root: dict[str, dict] = {}
     code_at: dict[tuple[str, ...], ImportedCode] = {}
     for code in codes:
@@ -168,8 +172,9 @@ def expand_dotted_paths(codes: Sequence[ImportedCode]) -> tuple[ImportedCode, ..
             path = prefix + (name,)
             code = code_at.get(path)
             guid = code.guid if code else make_guid("tag-path", ".".join(path))
+            label = name.replace(_ONE_DOT_LEADER, ".")
             built.append(
-                ImportedCode(guid, name, code.description if code else "", build(sub, path))
+                ImportedCode(guid, label, code.description if code else "", build(sub, path))
             )
         return tuple(built)
 
