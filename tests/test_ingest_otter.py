@@ -127,3 +127,21 @@ def test_time_lines_far_into_a_text_do_not_make_it_an_export():
     opening = "\n".join(f"Line {n} of a memo, no speakers here." for n in range(12))
     text = f"{opening}\nSession A  10:30\nNotes.\nSession B  11:45\nMore notes.\n"
     assert not looks_like_otter(text)
+
+
+def test_one_space_before_the_time_is_a_turn_of_a_speaker_the_header_names(tmp_path):
+    """What calibre (Taguette's converter) leaves of ``Name  0:04``: one space. Only the
+    speakers the SPEAKERS block lists are read so; other lines ending in a time are talk."""
+    transcript = read_string(
+        tmp_path,
+        "Team meeting\n\nSPEAKERS\nInterviewer, Anna Berg\n\n"
+        "Interviewer 0:04\nHow was the week?\n\n"
+        "Anna Berg 0:09\nBusy. We met at 9:30\n\n"
+        "Interviewer 1:12\nAnd then?\n",
+    )
+    assert transcript.format == "otter"
+    assert [(t.speaker, transcript.text[t.start : t.end]) for t in transcript.turns] == [
+        ("Interviewer", "How was the week?"),
+        ("Anna Berg", "Busy. We met at 9:30"),
+        ("Interviewer", "And then?"),
+    ]

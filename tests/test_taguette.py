@@ -333,11 +333,10 @@ def test_example_study_round_trips_through_a_taguette_project(tmp_path):
     the example's gioia.yaml and participants.csv, every node has the example's counts.
 
     What differs, and why: calibre (Taguette's converter) collapses runs of spaces, so
-    the Otter export GP6.txt loses the two spaces of its ``Interviewer  0:04`` lines and
-    gioia reads it as one turn of GP6 (with a warning) rather than 18 turns; its codings
-    stay GP6's and each still falls in its own segment, so the counts are the same.
-    GP7.md's Markdown marks are gone (calibre rendered them); its turns read the same.
-    Concept ids are made from the labels, as Taguette keeps no ids."""
+    the Otter export GP6.txt loses the two spaces of its ``Interviewer  0:04`` lines;
+    gioia still reads its turns, as its SPEAKERS block names the speakers. GP7.md's
+    Markdown marks are gone (calibre rendered them); its turns read the same. Concept ids
+    are made from the labels, as Taguette keeps no ids."""
     study = tmp_path / "round-trip"
     study.mkdir()
     for name in ("gioia.yaml", "participants.csv"):
@@ -348,6 +347,13 @@ def test_example_study_round_trips_through_a_taguette_project(tmp_path):
     assert (summary["sources"], summary["codings"], summary["unplaced"]) == (8, 57, 0)
     expected = json.loads((EXAMPLE / "report" / "results.json").read_text(encoding="utf-8"))
     assert node_counts(study) == counts_by_path(expected["nodes"])
+
+    def turns(folder: Path) -> list[tuple[str, list[str], int]]:
+        result = invoke("ingest", folder, "--json")
+        assert result.exit_code == 0, result.output
+        return [(r["id"], r["speakers"], r["participant_turns"]) for r in json.loads(result.stdout)]
+
+    assert turns(study) == turns(EXAMPLE)
 
 
 # --------------------------------------------------------------------------- hostile files
