@@ -12,29 +12,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_cli import CODEBOOK  # venting (rant, offload) and the coffee room
 from typer.testing import CliRunner
 
 from gioia.cli import app
 
 runner = CliRunner()
-
-CODEBOOK = textwrap.dedent("""\
-    version: 1
-    title: Coping at work
-    dimensions:
-      - id: support
-        label: Support
-        themes:
-          - id: emotional
-            label: Emotional support
-            concepts:
-              - id: venting
-                label: Venting
-                keywords: [rant, offload]
-              - id: coffee-room
-                label: The coffee room
-                keywords: [coffee room]
-    """)
 
 GROUP = textwrap.dedent("""\
     Interviewer: How do you cope after a hard day?

@@ -102,6 +102,18 @@ def path_size(path: Path) -> int:
         raise cannot_read(path, exc) from None
 
 
+def refuse_larger_than(path: Path, limit: int, what: str, hint: str) -> None:
+    """InterchangeError, before the file is read, when it is larger than ``limit``
+    bytes; ``what`` ends the message ("gioia imports", "gioia reads from a CSV file")."""
+    size = path_size(path)
+    if size > limit:
+        raise InterchangeError(
+            f"{path.name} is {size // 2**20} MB, more than the {limit // 2**20} MB {what}",
+            hint=hint,
+            location=Location.of(path),
+        )
+
+
 def cannot_read(path: Path, exc: OSError) -> InterchangeError:
     return InterchangeError(
         f"cannot read {path}: {exc.strerror or exc}",

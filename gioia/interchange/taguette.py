@@ -46,7 +46,7 @@ from gioia.interchange.safety import (
     InterchangeError,
     UnsafeFileError,
     cannot_read,
-    path_size,
+    refuse_larger_than,
 )
 from gioia.interchange.taguette_codebook import tag_guid
 from gioia.interchange.taguette_csv import (
@@ -107,14 +107,12 @@ def import_taguette(source: Path, study: Path, *, levels: str | None = None) -> 
 def read_taguette_project(path: Path) -> ProjectData:
     """The one project of a Taguette database (its "Export project" file)."""
     where = Location.of(path)
-    size = path_size(path)
-    if size > LIMITS.archive_bytes:
-        raise InterchangeError(
-            f"{path.name} is {size // 2**20} MB, more than the "
-            f"{LIMITS.archive_bytes // 2**20} MB gioia imports",
-            hint="export the one project to import from Taguette",
-            location=where,
-        )
+    refuse_larger_than(
+        path,
+        LIMITS.archive_bytes,
+        "gioia imports",
+        "export the one project to import from Taguette",
+    )
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(_SQLITE_MAGIC))

@@ -24,7 +24,7 @@ from gioia.interchange.project_reader import (
     SourceData,
 )
 from gioia.interchange.refi import ImportedCode, make_guid
-from gioia.interchange.safety import LIMITS, InterchangeError, cannot_read, path_size
+from gioia.interchange.safety import LIMITS, InterchangeError, cannot_read, refuse_larger_than
 from gioia.interchange.taguette_codebook import (
     HIGHLIGHTS_HEADER,
     codebook_path_column,
@@ -43,14 +43,7 @@ _CODER = "taguette"
 def read_taguette_csv(path: Path) -> ProjectData:
     """A Taguette highlights CSV (document text not included) or codebook CSV."""
     where = Location.of(path)
-    size = path_size(path)
-    if size > LIMITS.entry_bytes:
-        raise InterchangeError(
-            f"{path.name} is {size // 2**20} MB, more than the "
-            f"{LIMITS.entry_bytes // 2**20} MB gioia reads from a CSV file",
-            hint=EXPORT_HINT,
-            location=where,
-        )
+    refuse_larger_than(path, LIMITS.entry_bytes, "gioia reads from a CSV file", EXPORT_HINT)
     try:
         data = path.read_bytes()
     except OSError as exc:
