@@ -10,12 +10,12 @@ from gioia.errors import JournalError
 from gioia.journal import (
     append_coding,
     journal_path,
-    locate_quote,
     place_codings,
     read_journal,
     read_journals,
 )
 from gioia.models import Codebook, Coding, Concept, Dimension, Theme, Transcript, Turn
+from gioia.quotes import locate_quote
 
 TEXT = (
     "Interviewer: How do you cope?\n\n"

@@ -11,8 +11,9 @@ from pathlib import Path
 from gioia import pipeline
 from gioia.ingest import read_transcript
 from gioia.interchange import import_qdpx
-from gioia.journal import append_coding, locate_quote
+from gioia.journal import append_coding
 from gioia.models import Coding, Transcript
+from gioia.quotes import locate_quote
 
 CODEBOOK = textwrap.dedent("""\
     version: 1

@@ -56,7 +56,7 @@ from gioia.interchange.taguette_csv import (
     read_taguette_csv,
 )
 from gioia.interchange.taguette_html import DocumentText, html_text, same_words
-from gioia.journal import locate_quote
+from gioia.quotes import locate_quote
 
 __all__ = ["import_taguette", "read_taguette_csv", "read_taguette_project"]
 

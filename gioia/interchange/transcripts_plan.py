@@ -39,8 +39,9 @@ from gioia.ingest import find_transcripts, read_transcript
 from gioia.interchange.levels import PlannedNode
 from gioia.interchange.positions import PositionMap, text_for_positions
 from gioia.interchange.project_reader import SourceData
-from gioia.journal import locate_quote, now_utc, read_journals
+from gioia.journal import now_utc, read_journals
 from gioia.models import Coding
+from gioia.quotes import locate_quote
 
 __all__ = [
     "PlannedCoding",

@@ -13,7 +13,6 @@ from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
     append_coding,
     journal_path,
-    locate_quote,
     now_utc,
     place_codings,
     read_journals,
@@ -27,6 +26,7 @@ from gioia.models import (
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import LEARNED, learner_for, learning_space, suggest_for
+from gioia.quotes import locate_quote
 from gioia.review import ReviewItem, ReviewSession, covered_keys, decided_keys, pending_items
 
 # --------------------------------------------------------------------------- review, code, log
