@@ -18,7 +18,7 @@ import xmlschema
 
 from gioia import pipeline
 from gioia.errors import JournalError
-from gioia.interchange import build_csv, build_qdc, build_qdpx, import_qdpx, qdpx_import
+from gioia.interchange import build_csv, build_qdc, build_qdpx, import_qdpx, project_import
 from gioia.models import (
     Codebook,
     Coding,
@@ -345,7 +345,7 @@ def test_an_import_into_a_journal_another_process_writes_appends_nothing(
     )
     try:
         assert holder.stdout.readline() == "holding\n"
-        monkeypatch.setattr(qdpx_import, "APPEND_WAIT_SECONDS", 0.1)
+        monkeypatch.setattr(project_import, "APPEND_WAIT_SECONDS", 0.1)
         with pytest.raises(JournalError, match="being written by another gioia process"):
             import_qdpx(archive, study)
         assert sorted(p.name for p in study.rglob("*")) == [".hb.jsonl.lock", "codings"]

@@ -2,12 +2,14 @@
 their projects and codebooks in.
 
 Exports are plain functions of data the caller has loaded and return bytes or text;
-imports read a file and write into a study folder (see :mod:`.qdpx_import`). Modules:
+imports read a file and write into a study folder (see :mod:`.project_import`). Modules:
 
 - :mod:`.qdpx_export`, :mod:`.qdc`, :mod:`.csv_export`: ``.qdpx``, ``.qdc`` and CSV out;
-- :mod:`.qdpx_import`: ``.qdpx`` and ``.qdc`` in, with :mod:`.project_reader` (the XML
-  and sources), :mod:`.levels` (code trees onto the three Gioia levels),
-  :mod:`.transcripts_plan` (sources and selections onto gioia's transcript text),
+  :mod:`.carried`: what REFI-QDA has no element for, carried inside gioia's ``.qdpx``;
+- :mod:`.qdpx_import`: ``.qdpx`` and ``.qdc`` in, read by :mod:`.project_reader` (the
+  XML and sources); :mod:`.project_import` writes any project read into the study, with
+  :mod:`.levels` (code trees onto the three Gioia levels), :mod:`.transcripts_plan`
+  (sources and selections onto gioia's transcript text, or re-anchored on the study's),
   :mod:`.positions`, :mod:`.codebook_merge` and :mod:`.participants_merge`;
 - :mod:`.taguette`: Taguette's project (``.sqlite3``) in, with :mod:`.taguette_html`
   (its HTML documents as text, its byte offsets), and its highlights and codebook CSV

@@ -4,7 +4,7 @@ Taguette writes no REFI-QDA project. Its "Export project" is an SQLite database 
 project (``projects``, ``documents``, ``tags``, ``highlights``, ``highlight_tags``, and
 the ``commands`` log, which says who added each highlight and when; Taguette's export
 names every user ``admin``). Read into :class:`~.project_reader.ProjectData`, it is
-imported like a ``.qdpx`` by :func:`~.qdpx_import.import_project`:
+imported like a ``.qdpx`` by :func:`~.project_import.import_project`:
 
 - each document becomes a transcript: its HTML as plain text, a line per paragraph
   (:mod:`.taguette_html`), so ``P1: text`` paragraphs are speaker turns;
@@ -33,13 +33,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from gioia.errors import Location, Problem
+from gioia.interchange.project_import import ImportResult, import_project
 from gioia.interchange.project_reader import (
     CodingData,
     ProjectData,
     SelectionData,
     SourceData,
 )
-from gioia.interchange.qdpx_import import ImportResult, import_project
 from gioia.interchange.refi import ImportedCode, make_guid
 from gioia.interchange.safety import (
     LIMITS,
