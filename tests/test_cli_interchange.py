@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -232,3 +233,34 @@ def test_csv_for_excel_starts_with_a_byte_order_mark(example, tmp_path):
 
     refused = invoke("export", example, "--format", "qdpx", "--excel")
     assert refused.exit_code == 1 and "--excel is for the codings CSV" in refused.output
+
+
+@pytest.mark.parametrize(
+    ("manifest_files", "entries", "message"),
+    [
+        # A name that is a file and a folder at once.
+        (
+            ["codings", "codings/hb.jsonl"],
+            {"codings": b"x", "codings/hb.jsonl": b""},
+            "cannot be written",
+        ),
+        (["../escape.txt"], {"../escape.txt": b"x"}, "not inside a study folder"),
+        (["missing.yaml"], {}, "not in the archive"),
+    ],
+)
+def test_a_hostile_carried_study_restores_nothing(tmp_path, manifest_files, entries, message):
+    manifest = {"format": 1, "project_sha256": "", "ids": {}, "files": manifest_files}
+    qde = b'<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="p"/>'
+    manifest["project_sha256"] = hashlib.sha256(qde).hexdigest()
+    archive = tmp_path / "hostile.qdpx"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("project.qde", qde)
+        out.writestr("gioia/manifest.json", json.dumps(manifest))
+        for name, data in entries.items():
+            if ".." not in name:
+                out.writestr(f"gioia/study/{name}", data)
+    result = invoke("import", archive, tmp_path / "imported")
+    assert result.exit_code == 1, result.output
+    assert message in " ".join(result.output.split()) and "Traceback" not in result.output
+    assert not (tmp_path / "imported").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.qdpx"]

@@ -142,7 +142,7 @@ def read_carried(
             and all(isinstance(name, str) for name in listed)
             and isinstance(digest, str)
         )
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         valid = False
     if not valid:
         raise InterchangeError(
@@ -183,8 +183,16 @@ def restore_study(carried: CarriedStudy, study: Path, where: Location) -> Restor
         root = Path(building) / "study"
         for relative, data in carried.files.items():
             target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            except OSError as exc:  # a name that is both a file and a folder; a full disk
+                raise InterchangeError(
+                    f"{where.file}: the study it carries cannot be written ({relative}: "
+                    f"{exc.strerror or exc})",
+                    hint="free space on the disk, or export the study again",
+                    location=where,
+                ) from None
         try:
             opened, _ = open_study(root)
         except GioiaError as exc:  # it names the temporary folder, which is gone
