@@ -79,6 +79,10 @@ def make_study(root: Path, corpus: Path, interviews: Sequence[str] = INTERVIEWS)
         shutil.copyfile(corpus / f"{name}.txt", root / "transcripts" / f"{name}.txt")
     shutil.copyfile(CODEBOOK, root / "codebook.yaml")
     (root / "gioia.yaml").write_text("settings:\n  interviewer_labels: [Dan]\n", encoding="utf-8")
+    # Each interview's participant speaks as "Participant" (P5 once misspells it
+    # "Particpant", whose one-word turn `gioia check` reports and no command codes).
+    rows = "".join(f"{name},{name},Participant\n" for name in interviews)
+    (root / "participants.csv").write_text("id,transcript,speaker\n" + rows, encoding="utf-8")
     return root
 
 
