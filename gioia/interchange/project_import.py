@@ -30,6 +30,7 @@ from pathlib import Path
 
 from gioia.errors import Location, Problem, StudyError
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
+from gioia.import_state import begin_import, finish_import
 from gioia.ingest import read_transcript
 from gioia.interchange.carried import CarriedStudy, restore_study
 from gioia.interchange.codebook_merge import merge_codebook
@@ -49,7 +50,7 @@ from gioia.interchange.transcripts_plan import (
     plan_codings,
     plan_transcripts,
 )
-from gioia.journal import APPEND_WAIT_SECONDS, append_coding, journal_path, lock
+from gioia.journal import APPEND_WAIT_SECONDS, append_coding, journal_path, lock, now_utc
 from gioia.study import CONFIG_FILE, Settings, StudyPaths, open_study
 
 __all__ = [
@@ -199,6 +200,10 @@ def import_project(
                 hint="write the codebook, or import one from a .qdc file",
             )
 
+        # Recorded as begun before the first write and finished after the last: killed
+        # in between, the study says so (gioia.import_state) until the import is rerun.
+        root = paths.config.parent
+        begin_import(root, file, now_utc())
         for transcript in transcripts:
             if not (transcript.unchanged or transcript.reanchored):
                 atomic_write_bytes(transcript.path, transcript.data)
@@ -207,6 +212,7 @@ def import_project(
             atomic_write_text(paths.participants, participants.text)
         for coding, _ in new:
             append_coding(journal_path(paths.codings, coding.coder), coding)
+        finish_import(root)
 
     return ImportResult(
         study=study,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, Problem
+from gioia.import_state import interrupted_import
 from gioia.models import (
     Codebook,
     Participant,
@@ -71,6 +72,9 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
         problems += exc.problems
     problems += _attribution_problems(study, participants)
     problems += _auto_accept_problems(study)
+    interrupted = interrupted_import(study.root)
+    if interrupted is not None:
+        problems.append(interrupted)
     if codebook is None or any(p.is_error for p in problems):
         raise ConfigError(problems)
     return LoadedStudy(study, codebook, participants, tuple(problems))
