@@ -48,6 +48,7 @@ __all__ = [
     "StudyConfig",
     "StudyPaths",
     "StudyText",
+    "inside_inputs",
     "load_participants",
     "open_study",
 ]
@@ -281,6 +282,9 @@ def open_study(root: Path) -> tuple[Study, tuple[Problem, ...]]:
         )
     root = root.resolve()
     config_file = root / CONFIG_FILE
+    leaving = _link_out(root, Path(CONFIG_FILE))
+    if leaving is not None:  # refused before it is opened: nothing of it is read
+        raise ConfigError([leaving])
     if config_file.exists():
         document = load_yaml(config_file, what=CONFIG_FILE)
     else:
@@ -292,6 +296,9 @@ def open_study(root: Path) -> tuple[Study, tuple[Problem, ...]]:
         problems += validation_problems(exc, document, StudyConfig, _hint_for)
         raise ConfigError(in_file_order(problems)) from None
     paths = _resolve_paths(root, document, config.settings.paths, problems)
+    if not problems:
+        problems += _outside_problems(root, document, config.settings.paths, paths)
+        problems += _report_problems(document, paths)
     if problems:  # duplicate keys, values that cannot be read, unusable paths
         raise ConfigError(problems)
     warnings = _missing_path_warnings(document, paths)
@@ -329,6 +336,106 @@ def _resolve_paths(
         report=resolve("report"),
         cache=root / CACHE_DIR,
     )
+
+
+# The study's inputs, which every command reads: each must lie inside the study folder, so
+# that a study someone hands you cannot make gioia read (and report, or export) your
+# other files through a link or a path in its gioia.yaml.
+_INPUTS = ("transcripts", "codings", "codebook", "participants")
+_WHY_INSIDE = "gioia reads a study's files only from inside its folder"
+_LINK_HINT = (
+    f"{_WHY_INSIDE}: copy the file into the study folder instead of linking to it "
+    "(a link to a place inside the study is fine)"
+)
+_PATH_HINT = f"{_WHY_INSIDE}: move the files into the study folder and name them from there"
+
+
+def _outside_problems(
+    root: Path, document: YamlDocument, written: PathSettings, paths: StudyPaths
+) -> list[Problem]:
+    """Every input of the study that lies outside its folder: a path of gioia.yaml, or a
+    file or folder that is a link (journals in codings/ too; transcripts are checked as
+    they are found, :func:`gioia.ingest.find_transcripts`)."""
+    problems = []
+    for key in _INPUTS:
+        path = getattr(paths, key)
+        if path.is_relative_to(root):
+            continue
+        value = getattr(written, key)
+        link = _link_out(root, Path(value).expanduser())
+        where = ("settings", "paths", key)
+        if link is not None:
+            problems.append(link)
+        else:
+            problems.append(
+                Problem(
+                    f"{format_path(where)}: {path} is outside the study folder {root}",
+                    document.location(where),
+                    _PATH_HINT,
+                )
+            )
+    if not problems and paths.codings.is_dir():
+        for journal in sorted(paths.codings.glob("*.jsonl")):
+            link = _link_out(root, journal.relative_to(root))
+            if link is not None:
+                problems.append(link)
+    return problems
+
+
+def _link_out(root: Path, relative: Path) -> Problem | None:
+    """A problem naming the first link on the way from ``root`` to ``relative`` that
+    leads outside ``root`` (an absolute ``relative`` has none); None when there is none.
+    Only the links are looked at: nothing is opened."""
+    current = root
+    for part in relative.parts:
+        current = current / part
+        if not current.is_relative_to(root) or ".." in current.relative_to(root).parts:
+            return None  # written outside the study, not led there by a link
+        if not current.is_symlink():
+            continue
+        try:
+            target = current.resolve()
+        except (OSError, RuntimeError):  # a loop of links leads nowhere: reading it fails
+            return None
+        if not target.is_relative_to(root):
+            name = current.relative_to(root).as_posix()
+            return Problem(
+                f"{name} is a link to {target}, outside the study folder {root}",
+                Location.of(current),
+                _LINK_HINT,
+            )
+    return None
+
+
+def inside_inputs(target: Path, paths: StudyPaths) -> str | None:
+    """Which input folder of the study (``transcripts`` or ``codings``) holds ``target``,
+    an output: a report there would be read back as a transcript (or sit among the
+    journals, which only decisions may write to). None when neither does."""
+    target = target.resolve()
+    for key in ("transcripts", "codings"):
+        if target.is_relative_to(getattr(paths, key)):
+            return key
+    return None
+
+
+def _report_problems(document: YamlDocument, paths: StudyPaths) -> list[Problem]:
+    folder = inside_inputs(paths.report, paths)
+    if folder is None:
+        return []
+    where = ("settings", "paths", "report")
+    return [
+        Problem(
+            f"{format_path(where)}: the report folder {paths.report} is inside the {folder} "
+            f"folder {getattr(paths, folder)}"
+            + (
+                ": the next run would read the report as a transcript"
+                if folder == "transcripts"
+                else ""
+            ),
+            document.location(where),
+            f"set settings.paths.report to a folder outside the {folder} folder",
+        )
+    ]
 
 
 def _missing_path_warnings(document: YamlDocument, paths: StudyPaths) -> list[Problem]:

@@ -17,7 +17,9 @@ delimit the spoken text, never the label.
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -118,11 +120,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
+def find_transcripts(folder: Path, *, within: Path | None = None) -> list[tuple[str, Path]]:
     """(transcript id, path) of every supported file under ``folder``, recursively,
     skipping hidden files and folders. Sorted by path, numbers in names compared as
     numbers (P2 before P10). Ids are file stems, so they must be unique, ignoring case
-    (``.gioia/text/<id>.txt`` must not collide on case-insensitive file systems)."""
+    (``.gioia/text/<id>.txt`` must not collide on case-insensitive file systems).
+
+    A file that is a link must lead to a file inside ``within`` (the study folder;
+    default ``folder``): one that leads outside it is refused, naming the link, before
+    anything opens it, so a study cannot make gioia read (and write into its cache,
+    report and exports) a file such as /etc/passwd. Linked folders are not followed."""
+    boundary = (within or folder).resolve()
     found = [
         path
         for path in folder.rglob("*")
@@ -133,6 +141,7 @@ def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
         and not path.name.startswith("~$")
     ]
     found.sort(key=lambda path: _natural_key(path.relative_to(folder).as_posix()))
+    _refuse_links_out(folder, found, boundary)
     by_id: dict[str, list[Path]] = {}
     for path in found:
         by_id.setdefault(path.stem.casefold(), []).append(path)
@@ -151,6 +160,33 @@ def find_transcripts(folder: Path) -> list[tuple[str, Path]]:
     return [(path.stem, path) for path in found]
 
 
+def _refuse_links_out(folder: Path, found: Sequence[Path], boundary: Path) -> None:
+    leaving = []
+    for path in found:
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # a loop of links: reading it fails, and says so
+            continue
+        if not target.is_relative_to(boundary):
+            leaving.append((path, target))
+    if not leaving:
+        return
+    described = "; ".join(
+        f"{path.relative_to(folder).as_posix()} is a link to {target}" for path, target in leaving
+    )
+    raise TranscriptError(
+        f"{described}, outside the study folder {boundary}",
+        hint=_LINK_HINT,
+        location=Location.of(leaving[0][0]),
+    )
+
+
+_LINK_HINT = (
+    "gioia reads a study's files only from inside its folder: copy the transcript into the "
+    "transcripts folder instead of linking to it (a link to a file inside the study is fine)"
+)
+
+
 def read_transcript(
     path: Path,
     *,
@@ -160,6 +196,7 @@ def read_transcript(
     interviewer_labels: Sequence[str] = DEFAULT_INTERVIEWER_LABELS,
     max_bytes: int = DEFAULT_TRANSCRIPT_BYTES,
     cache: TranscriptCache | None = None,
+    within: Path | None = None,
 ) -> Transcript:
     """Read and normalise one transcript file. ``rel_path`` names it in messages;
     ``encoding`` overrides detection. Raises :class:`TranscriptError` for a file that
@@ -167,7 +204,9 @@ def read_transcript(
     text file by its size, a document by the text it holds (a document's archive is
     checked before it is unpacked, so a zip bomb is refused without inflating it).
     With a ``cache``, a file read before with the same bytes and options is not read
-    again."""
+    again. With ``within`` (the study folder), a file that leads outside it through a
+    link is refused before it is opened, as :func:`find_transcripts` refuses it: should
+    the link change in between, the file opened is still the one checked."""
     suffix = path.suffix.lower()
     if suffix in _REFUSED:
         raise TranscriptError(
@@ -177,18 +216,15 @@ def read_transcript(
         )
     document_reader = next((r for r in _DOCUMENT_READERS if suffix in r.suffixes), None)
     try:
-        size = path.stat().st_size
-        if document_reader is None and size > max_bytes:
-            raise TranscriptError(
-                f"the file is {describe_size(size)} ({size:,} bytes), more than the "
-                f"{describe_size(max_bytes)} gioia reads as one transcript",
-                hint=_LIMIT_HINT,
-                location=Location(rel_path),
-            )
-        data = path.read_bytes()
-    except OSError as exc:
+        data = _read_file(
+            path,
+            rel_path,
+            within=within,
+            max_bytes=max_bytes if document_reader is None else None,
+        )
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
         raise TranscriptError(
-            f"cannot read {rel_path}: {exc.strerror or exc}",
+            f"cannot read {rel_path}: {getattr(exc, 'strerror', None) or exc}",
             hint="check that the file exists and that you may read it",
             location=Location(rel_path),
         ) from None
@@ -217,6 +253,39 @@ def read_transcript(
     if cache is not None:
         cache.put(key, transcript)
     return transcript
+
+
+# Opening the file a link was resolved to, never a link: a link put in its place after
+# the check is not followed (where the system knows the flag).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_file(path: Path, rel_path: str, *, within: Path | None, max_bytes: int | None) -> bytes:
+    """The bytes of a regular file at ``path`` (through a link only into ``within``),
+    refused beyond ``max_bytes`` before it is read."""
+    real = path.resolve(strict=True)
+    if within is not None and not real.is_relative_to(within.resolve()):
+        raise TranscriptError(
+            f"{rel_path} is a link to {real}, outside the study folder {within.resolve()}",
+            hint=_LINK_HINT,
+            location=Location(rel_path),
+        )
+    with os.fdopen(os.open(real, _OPEN_FLAGS), "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise TranscriptError(
+                "not a regular file",
+                hint="put the transcript's file itself in the transcripts folder",
+                location=Location(rel_path),
+            )
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise TranscriptError(
+                f"the file is {describe_size(info.st_size)} ({info.st_size:,} bytes), more "
+                f"than the {describe_size(max_bytes)} gioia reads as one transcript",
+                hint=_LIMIT_HINT,
+                location=Location(rel_path),
+            )
+        return file.read()
 
 
 def _read_bytes(

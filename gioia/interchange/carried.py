@@ -76,19 +76,29 @@ def study_files(
 ) -> dict[str, bytes] | None:
     """The study's files to carry, by path relative to ``root``: the files among
     ``paths`` (which may name folders), ``transcripts`` and ``journals``, and
-    participants.csv with ``kept_columns``. None when one of ``paths`` lies outside
-    ``root`` (a restored study could not put it back where gioia.yaml says)."""
+    participants.csv with ``kept_columns``. None when one of them lies outside ``root``
+    (a restored study could not put it back where gioia.yaml says; and gioia reads no
+    file from outside a study, see :func:`gioia.study.open_study`). A link inside the
+    study is carried as the file it leads to, under the link's own name."""
     root = root.resolve()
-    if not all(p.resolve().is_relative_to(root) for p in (*paths, participants)):
+    everything = (*paths, *transcripts, *journals, participants)
+    if not all(p.resolve().is_relative_to(root) for p in everything):
         return None
     files: dict[str, bytes] = {}
     for path in (*paths, *transcripts, *journals):
         if path.is_file():
-            files[path.resolve().relative_to(root).as_posix()] = path.read_bytes()
+            files[_relative(path, root)] = path.read_bytes()
     if participants.is_file():
-        relative = participants.resolve().relative_to(root).as_posix()
-        files[relative] = _reportable_columns(participants, kept_columns)
+        files[_relative(participants, root)] = _reportable_columns(participants, kept_columns)
     return files
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path``'s name in the study: where it is, not where a link in it leads."""
+    absolute = Path(os.path.abspath(path))
+    if absolute.is_relative_to(root):
+        return absolute.relative_to(root).as_posix()
+    return path.resolve().relative_to(root).as_posix()
 
 
 def _reportable_columns(path: Path, kept: Sequence[str]) -> bytes:

@@ -66,7 +66,7 @@ def ingest(
             f"no transcripts folder at {folder}",
             hint="put transcripts in transcripts/ or set settings.paths.transcripts",
         )
-    found = find_transcripts(folder)
+    found = find_transcripts(folder, within=loaded.study.root)
     if not found:
         raise GioiaError(
             f"no transcripts found in {folder}",
@@ -87,6 +87,7 @@ def ingest(
             int(settings.limits.transcript_mb * 2**20),
             cache,
             loaded.study.paths.cache / "text" / f"{tid}.txt",
+            loaded.study.root,
         )
         for tid, path in found
     ]
@@ -132,6 +133,7 @@ class _Reading:
     max_bytes: int
     cache: TranscriptCache
     text_file: Path  # where the normalised text is kept for people and tools to read
+    within: Path  # the study folder: a link out of it is not followed
 
     def __call__(self) -> tuple[Transcript | None, tuple[Problem, ...]]:
         try:
@@ -143,6 +145,7 @@ class _Reading:
                 interviewer_labels=self.interviewer_labels,
                 max_bytes=self.max_bytes,
                 cache=self.cache,
+                within=self.within,
             )
         # Returned, not raised: the problems travel back from a worker process whole.
         except TranscriptError as exc:
