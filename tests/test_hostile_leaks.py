@@ -208,3 +208,45 @@ def test_a_link_changed_after_it_was_found_is_not_followed_out(tmp_path, outside
     with pytest.raises(TranscriptError, match="outside the study folder"):
         read_transcript(link, transcript_id="P2", rel_path="P2.txt", within=study)
     assert str(outside.resolve()) not in opened
+
+
+# --------------------------------------------------------------------------- 13: out is not in
+
+
+@pytest.mark.parametrize("folder", ["transcripts", "codings"])
+def test_report_out_inside_an_input_folder_is_refused(tmp_path, folder):
+    study = make_study(tmp_path / "study")
+    (study / "codings").mkdir()
+    out = study / folder / "report"
+
+    for command in ("report", "run"):
+        result = invoke(command, study, "--out", out)
+        assert result.exit_code == 1, result.output
+        assert f"--out {out} is inside the {folder} folder" in result.stderr, result.stderr
+        assert not out.exists()
+    result = invoke("ingest", study, "--json")
+    assert [row["id"] for row in json.loads(result.stdout)] == ["P1"]
+
+
+@pytest.mark.parametrize("folder", ["transcripts", "codings"])
+def test_settings_report_inside_an_input_folder_is_refused(tmp_path, folder):
+    study = make_study(tmp_path / "study")
+    (study / "gioia.yaml").write_text(
+        f"settings:\n  paths:\n    report: {folder}/out\n", encoding="utf-8"
+    )
+
+    result = invoke("check", study)
+    assert result.exit_code == 1, result.output
+    assert "gioia.yaml:3" in result.stderr
+    assert f"the report folder {study / folder / 'out'} is inside the {folder}" in result.stderr
+    assert "set settings.paths.report to a folder outside" in result.stderr
+
+
+def test_export_out_inside_the_transcripts_folder_is_refused(tmp_path):
+    study = make_study(tmp_path / "study")
+    out = study / "transcripts" / "codings.txt"
+
+    result = invoke("export", study, "--format", "csv", "--out", out)
+    assert result.exit_code == 1, result.output
+    assert "is inside the transcripts folder" in result.stderr
+    assert not out.exists()

@@ -21,7 +21,7 @@ from gioia.interchange import (
 from gioia.interchange.carried import study_files
 from gioia.pipeline.analysis import analyse
 from gioia.pipeline.corpus import Corpus, ingest
-from gioia.pipeline.loading import LoadedStudy
+from gioia.pipeline.loading import LoadedStudy, refuse_output_in_inputs
 from gioia.report import (
     reportable_attributes,
 )
@@ -49,6 +49,7 @@ def export(
     study = loaded.study
     name = study.root.resolve().name + _EXPORT_NAMES.get(format, f".{format}")
     target = out or study.paths.report / name
+    refuse_output_in_inputs(study, target, "--out" if out else "the export")
     if format == "qdc":
         atomic_write_bytes(target, build_qdc(loaded.codebook))
         return target

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gioia.codebook import load_codebook
-from gioia.errors import ConfigError, Problem
+from gioia.errors import ConfigError, GioiaError, Problem
 from gioia.import_state import interrupted_import
 from gioia.models import (
     Codebook,
@@ -18,7 +18,7 @@ from gioia.models import (
 from gioia.report import (
     reportable_attributes,
 )
-from gioia.study import Study, load_participants, open_study
+from gioia.study import Study, inside_inputs, load_participants, open_study
 
 # Called as progress(stage, done, total) while a stage works through transcripts.
 Progress = Callable[[str, int, int], None]
@@ -54,6 +54,7 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
     (the report and the .gioia cache) elsewhere, for a study that is read-only."""
     study, warnings = open_study(root)
     if out is not None:
+        refuse_output_in_inputs(study, out, "--out")
         study = replace(
             study, paths=replace(study.paths, report=out.resolve(), cache=out.resolve() / ".gioia")
         )
@@ -78,6 +79,23 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
     if codebook is None or any(p.is_error for p in problems):
         raise ConfigError(problems)
     return LoadedStudy(study, codebook, participants, tuple(problems))
+
+
+def refuse_output_in_inputs(study: Study, target: Path, option: str) -> None:
+    """An output (``option`` names where it was given) must not be written into the
+    transcripts folder, where the next run would read it as a transcript, nor among the
+    journals, which only decisions write to."""
+    folder = inside_inputs(target, study.paths)
+    if folder is not None:
+        raise GioiaError(
+            f"{option} {target} is inside the {folder} folder {getattr(study.paths, folder)}"
+            + (
+                ": the next run would read what is written there as a transcript"
+                if folder == "transcripts"
+                else ""
+            ),
+            hint=f"write it to a folder outside the {folder} folder",
+        )
 
 
 def _auto_accept_problems(study: Study) -> list[Problem]:
