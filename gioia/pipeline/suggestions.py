@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +31,9 @@ from gioia.models import (
     Suggestion,
     text_hash,
 )
-from gioia.pipeline.corpus import Parsed
+from gioia.pipeline.corpus import Parsed, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
+from gioia.serialise import suggestion_from_dict
 from gioia.study import Study
 
 if TYPE_CHECKING:
@@ -75,7 +76,14 @@ class Suggested:
     calibration: tuple[float, float] | None  # of the ranker's scores (LEARNED only)
     cache: SuggestionCache
     note: str = ""  # why a learner with decisions has no ranker yet
+    # The text each suggestion's offsets refer to: every transcript's id and the hash of
+    # the normalised text they were made from (empty: not known, never applied as is).
+    texts: Mapping[str, str] = field(default_factory=dict)
     _suggestions: list[Suggestion] | None = field(default=None, repr=False, compare=False)
+    # Reused from the cache: the hash of the file the run that made them wrote, and how
+    # to make them again when the file is no longer that (edited or copied over since).
+    _digest: str = field(default="", repr=False, compare=False)
+    _remake: Callable[[], Suggested] | None = field(default=None, repr=False, compare=False)
 
     @property
     def learnt_from(self) -> list[str]:
@@ -84,15 +92,22 @@ class Suggested:
 
     @property
     def suggestions(self) -> list[Suggestion]:
-        """The suggestions, read from the cache when this run reused them."""
+        """The suggestions, read from the cache when this run reused them — if the
+        cache is still the file the run that made them wrote; else made again."""
         if self._suggestions is not None:
             return self._suggestions
-        made = self.cache.read()
-        if made is None:
+        made = _read_sealed(self.cache.path, self._digest)
+        if made is not None:
+            return made
+        if self._remake is None:
             raise GioiaError(
-                f"the suggestions cache {self.cache.path} disappeared while gioia ran",
+                f"the suggestions cache {self.cache.path} changed while gioia ran",
                 hint="run the command again",
             )
+        # .gioia/suggestions.jsonl is a hard link to the cache: a script or an editor
+        # that wrote into it, or a copy put over it, changed the cache too.
+        made = self._remake().suggestions
+        object.__setattr__(self, "_suggestions", made)  # made once per run
         return made
 
 
@@ -109,13 +124,33 @@ def suggest_for(
     Never touches a journal."""
     learner = learner if learner is not None else learner_for(loaded)
     cache = SuggestionCache(loaded.study.paths.cache / "suggestions", learner.key)
-    inputs = _suggestion_inputs(loaded, corpus, learner)
+    texts = transcript_hashes(corpus)
+    inputs = _suggestion_inputs(loaded, corpus, learner, texts)
+
+    def make() -> Suggested:
+        return _make_and_keep(loaded, corpus, parsed, progress, learner, cache, inputs, texts)
+
     record = cache.record(inputs)
     if record is not None:
         try:
-            return _from_record(learner, cache, record)
+            return _from_record(learner, cache, record, texts, make)
         except (KeyError, TypeError, ValueError):
             pass  # a damaged record: make them again
+    return make()
+
+
+def _make_and_keep(
+    loaded: LoadedStudy,
+    corpus: Corpus,
+    parsed: Parsed,
+    progress: Progress,
+    learner: Learner,
+    cache: SuggestionCache,
+    inputs: str,
+    texts: Mapping[str, str],
+) -> Suggested:
+    """The learner's suggestions made afresh and written to its cache, sealed by the
+    hash of the file as written."""
     made, stage, validation, note = _make_suggestions(loaded, corpus, parsed, progress, learner)
     evaluation = validation.evaluation if validation else None
     calibration = validation.calibration if validation else None
@@ -123,20 +158,33 @@ def suggest_for(
     counts = {concept.id: 0 for concept in loaded.codebook.concepts}
     for suggestion in made:
         counts[suggestion.concept] += 1
-    cache.write(
-        inputs,
-        made,
-        learner=list(learner.coders),
-        stage=stage,
-        note=note,
-        by_concept=counts,
-        evaluation=evaluation.to_dict() if evaluation else None,
-        calibration=calibration,
+    record = {
+        "learner": list(learner.coders),
+        "stage": stage,
+        "note": note,
+        "by_concept": counts,
+        "evaluation": evaluation.to_dict() if evaluation else None,
+        "calibration": calibration,
+    }
+    cache.write(inputs, made, **record)
+    # The lock again, now with the hash of the file written: a reuse that finds another
+    # file there (.gioia/suggestions.jsonl, a hard link to it, edited or copied over)
+    # makes them again. A lock without it (a crash in between) is a damaged one.
+    record["digest"] = _file_digest(cache.path)
+    lock = json.dumps({"inputs": inputs, **record}, ensure_ascii=False)
+    atomic_write_text(cache.lock, lock, cache=True)
+    return Suggested(
+        learner, stage, counts, evaluation, calibration, cache, note, texts, _suggestions=made
     )
-    return Suggested(learner, stage, counts, evaluation, calibration, cache, note, made)
 
 
-def _from_record(learner: Learner, cache: SuggestionCache, record: dict) -> Suggested:
+def _from_record(
+    learner: Learner,
+    cache: SuggestionCache,
+    record: dict,
+    texts: Mapping[str, str],
+    remake: Callable[[], Suggested],
+) -> Suggested:
     evaluation = None
     if record.get("evaluation") is not None:
         from gioia.assist.ranker import Evaluation
@@ -144,6 +192,9 @@ def _from_record(learner: Learner, cache: SuggestionCache, record: dict) -> Sugg
         evaluation = Evaluation.from_dict(record["evaluation"])
     counts = {str(concept): int(n) for concept, n in record["by_concept"].items()}
     calibration = record.get("calibration")
+    digest = record["digest"]
+    if not isinstance(digest, str) or not digest:
+        raise ValueError("no digest")
     return Suggested(
         learner,
         str(record["stage"]),
@@ -152,7 +203,50 @@ def _from_record(learner: Learner, cache: SuggestionCache, record: dict) -> Sugg
         (float(calibration[0]), float(calibration[1])) if calibration else None,
         cache,
         str(record.get("note", "")),
+        texts,
+        _digest=digest,
+        _remake=remake,
     )
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_sealed(path: Path, digest: str) -> bool:
+    try:
+        return bool(digest) and _file_digest(path) == digest
+    except OSError:
+        return False
+
+
+def _read_sealed(path: Path, digest: str) -> list[Suggestion] | None:
+    """The suggestions in ``path`` if its content hashes to ``digest``; None when it is
+    missing, damaged, or another file."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not digest or hashlib.sha256(data).hexdigest() != digest:
+        return None
+    try:
+        return [
+            suggestion_from_dict(json.loads(line))
+            for line in data.decode("utf-8").splitlines()
+            if line.strip()
+        ]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def transcript_hashes(corpus: Corpus) -> dict[str, str]:
+    """Each transcript's id and the hash of its normalised text: what suggestions made
+    from this corpus are tied to."""
+    return {t.id: text_hash(t.text) for t in corpus.transcripts}
 
 
 def suggest(
@@ -170,8 +264,11 @@ def suggest(
 def publish(loaded: LoadedStudy, suggested: Suggested) -> Path:
     """Make ``.gioia/suggestions.jsonl``, the file scripts and the report read, hold
     ``suggested``, and record beside it whose decisions they were learnt from; returns
-    its path."""
+    its path. Reused suggestions whose cache is no longer the file their run wrote
+    (edited, or copied over, through this very file) are made again first."""
     target = suggestions_path(loaded.study)
+    if suggested._suggestions is None and not _is_sealed(suggested.cache.path, suggested._digest):
+        suggested.suggestions  # noqa: B018 - makes them again, into the cache
     suggested.cache.publish(target)
     origin = {"learnt_from": suggested.learnt_from, "stage": suggested.stage}
     atomic_write_text(_origin_path(loaded.study), json.dumps(origin), cache=True)
@@ -192,7 +289,9 @@ def _origin_path(study: Study) -> Path:
     return study.paths.cache / "suggestions.origin.json"
 
 
-def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus, learner: Learner) -> str:
+def _suggestion_inputs(
+    loaded: LoadedStudy, corpus: Corpus, learner: Learner, texts: Mapping[str, str]
+) -> str:
     """A hash of everything a learner's suggestions depend on: gioia and the NLP
     pipeline, the codebook, the settings, every transcript's text and speakers, and the
     learner's journals (and no other: a coder's suggestions do not change when another
@@ -209,7 +308,7 @@ def _suggestion_inputs(loaded: LoadedStudy, corpus: Corpus, learner: Learner) ->
         digest.update(part.encode("utf-8") + b"\0")
     for transcript in corpus.transcripts:
         speakers = [(t.start, t.participant) for t in transcript.turns]
-        digest.update(f"{transcript.id}\0{text_hash(transcript.text)}\0{speakers}".encode())
+        digest.update(f"{transcript.id}\0{texts[transcript.id]}\0{speakers}".encode())
     codings = loaded.study.paths.codings
     for coder in learner.coders:
         path = codings / f"{coder}.jsonl"
@@ -379,12 +478,19 @@ def accept(
     """Accept every suggestion of ``suggested`` scoring at least ``min_score`` — or at
     least the lowest threshold whose cross-validated precision reaches
     ``target_precision`` on the learner's own decisions — that ``coder`` has not decided
-    yet, recorded as ``source: auto``. Decisions already made are never touched."""
+    yet, recorded as ``source: auto``. Decisions already made are never touched.
+
+    Suggestions are applied only to the text they were made from: made from other
+    texts than ``corpus``'s (a transcript edited, renamed, added or removed since), they
+    are made again from ``corpus`` first."""
     if (min_score is None) == (target_precision is None):
         raise GioiaError(
             "give either a minimum score or a target precision",
             hint="--min-score 0.9, or --target-precision 0.9",
         )
+    if suggested.texts != transcript_hashes(corpus):
+        parsed = parse(loaded, corpus)
+        suggested = suggest_for(loaded, corpus, parsed, learner=suggested.learner)
     expected_precision = expected_recall = None
     memo = ""
     if target_precision is not None:
