@@ -12,16 +12,21 @@ writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import shutil
 import textwrap
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from gioia import pipeline
 from gioia.assist.labels import Learner
 from gioia.cli import app
+from gioia.errors import GioiaError
+from gioia.models import Suggestion
 
 runner = CliRunner()
 
@@ -223,3 +228,81 @@ def test_the_codebook_suggestions_the_ranker_learns_beside_are_never_a_tampered_
     corpus = pipeline.ingest(loaded)
     made = pipeline.suggest(loaded, corpus, pipeline.parse(loaded, corpus), learner=Learner(()))
     assert {(s.transcript, s.start, s.end, s.concept) for s in made} == expected
+
+
+# --------------------------------------------------------------------------- 3: renamed
+
+
+def rename_p1(study: Path) -> None:
+    (study / "transcripts" / "P1.txt").rename(study / "transcripts" / "Q1.txt")
+
+
+def test_accept_after_a_rename_applies_nothing_to_the_old_name(tmp_path):
+    study = make_study(tmp_path / "study")
+    stale_file_copied_back(study, tmp_path, rename_p1)
+    expected = fresh(study, tmp_path)
+    for _ in range(2):  # and again: nothing new, no error
+        result = ok("accept", study, "--coder", "ms", "--min-score", "0")
+        assert "internal error" not in result.output
+    assert_only_fresh_decisions(study, expected)
+    assert len(journal(study)) == len(expected)
+    assert not any(line["transcript"] == "P1" for line in journal(study))
+
+
+def test_suggestions_made_before_a_rename_are_made_again_by_accept(tmp_path):
+    study = make_study(tmp_path / "study")
+    loaded = pipeline.load_study(study)
+    corpus = pipeline.ingest(loaded)
+    before = pipeline.suggest_for(loaded, corpus, pipeline.parse(loaded, corpus))
+    rename_p1(study)
+    expected = fresh(study, tmp_path)
+    result = pipeline.accept(loaded, pipeline.ingest(loaded), before, coder="ms", min_score=0.0)
+    assert result.accepted == len(expected)
+    assert_only_fresh_decisions(study, expected)
+
+
+def test_a_batch_that_cannot_be_applied_whole_writes_nothing(tmp_path):
+    """A suggestion naming a transcript not in the study, last in the batch: refused
+    before the first line is written, with a message that names it."""
+    study = make_study(tmp_path / "study")
+    loaded = pipeline.load_study(study)
+    corpus = pipeline.ingest(loaded)
+    suggested = pipeline.suggest_for(loaded, corpus, pipeline.parse(loaded, corpus))
+    made = suggested.suggestions
+    gone = Suggestion("P9", 10, 20, "venting", 0.9, "keyword", ())
+    shifted = dataclasses.replace(made[0], start=made[0].start - 4)
+    for bad, named in ((gone, "P9"), (shifted, "P1")):
+        forged = dataclasses.replace(suggested, _suggestions=[*made, bad])
+        with pytest.raises(GioiaError, match=named) as raised:
+            pipeline.accept(loaded, corpus, forged, coder="ms", min_score=0.0)
+        assert raised.value.hint
+        assert not (study / "codings" / "ms.jsonl").exists()
+
+
+def test_review_after_a_rename_offers_nothing_of_the_old_name(tmp_path):
+    study = make_study(tmp_path / "study")
+    stale_file_copied_back(study, tmp_path, rename_p1)
+    expected = fresh(study, tmp_path)
+    session = pipeline.review_session(pipeline.load_study(study), coder="ms")
+    assert {item.key for item in session.items} == expected
+
+
+def test_a_forged_cache_resealed_by_hand_is_refused_whole(tmp_path):
+    """The cache and its lock both rewritten to agree, naming a transcript the study
+    does not have: accept and review refuse, with the fix, and write nothing."""
+    study = make_study(tmp_path / "study")
+    ok("suggest", study, "--coder", "ms")
+    cache = study / ".gioia" / "suggestions" / "ms.jsonl"
+    edit_in_place(cache, lambda s: s | {"transcript": "P9"} if s["transcript"] == "P3" else s)
+    lock = cache.with_suffix(".lock")
+    record = json.loads(lock.read_text("utf-8"))
+    record["digest"] = hashlib.sha256(cache.read_bytes()).hexdigest()
+    lock.write_text(json.dumps(record), "utf-8")
+
+    result = invoke("accept", study, "--coder", "ms", "--min-score", "0")
+    assert result.exit_code == 1, result.output
+    assert "'P9' is not a transcript of this study" in result.output
+    assert "delete" in result.output and "internal error" not in result.output
+    assert journal(study) == []
+    with pytest.raises(GioiaError, match="P9"):
+        pipeline.review_session(pipeline.load_study(study), coder="ms")

@@ -25,7 +25,13 @@ from gioia.models import (
 )
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
-from gioia.pipeline.suggestions import LEARNED, learner_for, learning_space, suggest_for
+from gioia.pipeline.suggestions import (
+    LEARNED,
+    check_placement,
+    learner_for,
+    learning_space,
+    suggest_for,
+)
 from gioia.quotes import locate_quote
 from gioia.review import ReviewItem, ReviewSession, covered_keys, decided_keys, pending_items
 
@@ -55,6 +61,7 @@ def review_session(
     suggested = suggest_for(loaded, corpus, parsed, progress, learner=learner)
     made = suggested.suggestions
     by_id = corpus.by_id()
+    check_placement(made, by_id, loaded.codebook, suggested.cache.path)
     if transcript is not None:
         _lookup("transcript", transcript, by_id)
     if concept is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections import Counter
@@ -14,7 +15,7 @@ from gioia import __version__
 from gioia.assist.cache import MatchCache, SuggestionCache, read_suggestion_file
 from gioia.assist.labels import Learner
 from gioia.doccache import TokenTable, pipeline_fingerprint
-from gioia.errors import GioiaError
+from gioia.errors import GioiaError, Location
 from gioia.fsutil import atomic_write_text
 from gioia.journal import (
     append_coding,
@@ -25,10 +26,12 @@ from gioia.journal import (
     read_journals,
 )
 from gioia.models import (
+    Codebook,
     Coding,
     Hit,
     Segment,
     Suggestion,
+    Transcript,
     text_hash,
 )
 from gioia.pipeline.corpus import Parsed, parse
@@ -482,7 +485,9 @@ def accept(
 
     Suggestions are applied only to the text they were made from: made from other
     texts than ``corpus``'s (a transcript edited, renamed, added or removed since), they
-    are made again from ``corpus`` first."""
+    are made again from ``corpus`` first. The whole batch is checked before its first
+    line is written: a suggestion that does not fit the transcripts (see
+    :func:`check_placement`) refuses it all."""
     if (min_score is None) == (target_precision is None):
         raise GioiaError(
             "give either a minimum score or a target precision",
@@ -508,39 +513,97 @@ def accept(
     assert min_score is not None
     memo = memo or f"auto: score >= {min_score:.2f}, a fixed minimum"
     path = journal_path(loaded.study.paths.codings, coder)
+    by_id = corpus.by_id()
     # One lock for the check and the appends: no other process decides in between.
     with lock(path):
         journals = read_journals(loaded.study.paths.codings, [coder])
         decided = {c.key for j in journals for c in j.codings}
-        texts = {t.id: t.text for t in corpus.transcripts}
-        accepted = already = below = 0
+        # Every line planned, and the batch checked whole, before the first is written.
+        chosen: list[Suggestion] = []
+        already = below = 0
         for s in suggested.suggestions:
             if s.score < min_score:
                 below += 1
                 continue
-            if (s.transcript, s.start, s.end, s.concept) in decided:
+            key = (s.transcript, s.start, s.end, s.concept)
+            if key in decided:
                 already += 1
                 continue
-            append_coding(
-                path,
-                Coding(
-                    transcript=s.transcript,
-                    start=s.start,
-                    end=s.end,
-                    concept=s.concept,
-                    decision="accept",
-                    coder=coder,
-                    source="auto",
-                    quote=texts[s.transcript][s.start : s.end],
-                    at=now_utc(),
-                    score=s.score,
-                    memo=memo,
-                ),
+            decided.add(key)  # the same suggestion twice is accepted once
+            chosen.append(s)
+        check_placement(chosen, by_id, loaded.codebook, suggested.cache.path)
+        codings = [
+            Coding(
+                transcript=s.transcript,
+                start=s.start,
+                end=s.end,
+                concept=s.concept,
+                decision="accept",
+                coder=coder,
+                source="auto",
+                quote=by_id[s.transcript].text[s.start : s.end],
+                at=now_utc(),
+                score=s.score,
+                memo=memo,
             )
-            accepted += 1
+            for s in chosen
+        ]
+        for coding in codings:
+            append_coding(path, coding)
     return AcceptResult(
-        coder, path, accepted, already, below, min_score, expected_precision, expected_recall, memo
+        coder,
+        path,
+        len(codings),
+        already,
+        below,
+        min_score,
+        expected_precision,
+        expected_recall,
+        memo,
     )
+
+
+def check_placement(
+    suggestions: Sequence[Suggestion],
+    transcripts: Mapping[str, Transcript],
+    codebook: Codebook,
+    cache: Path,
+) -> None:
+    """Refuse, before anything is written, suggestions that cannot be of these
+    transcripts: one naming a transcript not in the study, a concept not in the
+    codebook, or a span that is not within one participant turn of its transcript's
+    text. Made by gioia from the current corpus, none is; one is only when ``cache``
+    was forged."""
+    concepts = {c.id for c in codebook.concepts}
+    starts: dict[str, list[int]] = {}
+    wrong: list[str] = []
+    for s in suggestions:
+        source = transcripts.get(s.transcript)
+        if source is None:
+            wrong.append(f"{s.transcript!r} is not a transcript of this study")
+            continue
+        if s.concept not in concepts:
+            wrong.append(f"{s.concept!r} ({s.transcript}) is not a concept of the codebook")
+            continue
+        if s.transcript not in starts:
+            starts[s.transcript] = [turn.start for turn in source.turns]
+        at = bisect.bisect_right(starts[s.transcript], s.start) - 1
+        turn = source.turns[at] if at >= 0 else None
+        if (
+            turn is None
+            or turn.is_interviewer
+            or not turn.start <= s.start < s.end <= min(turn.end, len(source.text))
+        ):
+            wrong.append(f"{s.transcript} {s.start}-{s.end} is not within a participant's turn")
+    if wrong:
+        shown = "; ".join(dict.fromkeys(wrong[:3]))
+        raise GioiaError(
+            f"{len(wrong)} suggestion(s) do not fit the study's transcripts, so none was "
+            f"used: {shown}",
+            hint=f"they were not made from these transcripts: delete {cache.parent} and "
+            "run the command again to make them afresh",
+            location=Location.of(cache),
+        )
 
 
 def _threshold_for(suggested: Suggested, target: float) -> ThresholdRow:
