@@ -9,16 +9,23 @@ CliRunner, as a user would run it) and checks what gioia does instead.
 from __future__ import annotations
 
 import builtins
+import csv
 import io
 import json
 import os
 import textwrap
+import unicodedata
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from hostile_support import BOUNDED
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from gioia.anonymise import Anonymiser, anonymise
 from gioia.cli import app
 from gioia.errors import TranscriptError
 from gioia.ingest import read_transcript
@@ -250,3 +257,179 @@ def test_export_out_inside_the_transcripts_folder_is_refused(tmp_path):
     assert result.exit_code == 1, result.output
     assert "is inside the transcripts folder" in result.stderr
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- 11: anonymise
+
+NAMED = textwrap.dedent("""\
+    Interviewer: Who helps you after a hard day?
+
+    P1: Mostly Zoë. I rant to Zoë about my day in the coffee room.
+
+    Interviewer: Anything else?
+
+    P1: I go for a run with Anna Berg, or Anna's dog.
+    """)
+# The key as a keyboard may type it: "e" and a combining diaeresis (NFD), while the
+# transcript's text, like all of gioia's, is NFC.
+ZOE_NFD = unicodedata.normalize("NFD", "Zoë")
+NAMES = ("Zoë", ZOE_NFD, "Anna Berg")
+
+
+def coding(quote: str, concept: str, memo: str = "") -> str:
+    return json.dumps(
+        {
+            "transcript": "P1",
+            "start": -1,
+            "end": -1,
+            "concept": concept,
+            "decision": "accept",
+            "coder": "hb",
+            "source": "human",
+            "quote": quote,
+            "at": "2026-11-26T10:00:00Z",
+            "memo": memo,
+        },
+        ensure_ascii=False,
+    )
+
+
+@pytest.fixture
+def named(tmp_path) -> Path:
+    """A study whose transcript names people gioia.yaml says to anonymise, coded twice:
+    once around a name, once with a selection that ends inside one."""
+    study = make_study(tmp_path / "study", NAMED)
+    (study / "gioia.yaml").write_text(
+        f'settings:\n  anonymise:\n    {ZOE_NFD}: "[colleague]"\n    Anna Berg: "[friend]"\n',
+        encoding="utf-8",
+    )
+    (study / "codings").mkdir()
+    (study / "codings" / "hb.jsonl").write_text(
+        coding("I rant to Zoë about my day in the coffee room.", "venting", "Zoë again")
+        + "\n"
+        + coding("Mostly Zo", "coffee-room")
+        + "\n"
+        + coding("I go for a run with Anna Berg", "venting")
+        + "\n",
+        encoding="utf-8",
+    )
+    return study
+
+
+ANONYMISED_QUOTES = [
+    "Mostly [colleague]",
+    "I rant to [colleague] about my day in the coffee room.",
+    "I go for a run with [friend]",
+]
+
+
+def assert_no_names(data: bytes) -> None:
+    for name in NAMES:
+        assert name.encode() not in data, name
+
+
+def test_report_anonymises_with_a_key_typed_decomposed(named):
+    result = invoke("report", named)
+    assert result.exit_code == 0, result.output
+    for name in ("report.md", "report.html", "results.json"):
+        assert_no_names((named / "report" / name).read_bytes())
+    results = json.loads((named / "report" / "results.json").read_text(encoding="utf-8"))
+    quotes = sorted(q["text"] for chosen in results["quotes"].values() for q in chosen)
+    assert quotes == sorted(ANONYMISED_QUOTES)
+
+
+def test_csv_export_anonymises_quotes_and_memos(named, tmp_path):
+    out = tmp_path / "codings.csv"
+    result = invoke("export", named, "--format", "csv", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert_no_names(out.read_bytes())
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [row["quote"] for row in rows] == ANONYMISED_QUOTES
+    assert [row["memo"] for row in rows] == ["", "[colleague] again", ""]
+
+
+def test_qdpx_export_anonymises_sources_selections_and_carries_no_study_files(named, tmp_path):
+    out = tmp_path / "study.qdpx"
+    result = invoke("export", named, "--format", "qdpx", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "settings.anonymise" in result.stderr and "carries" in result.stderr
+    with zipfile.ZipFile(out) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    for data in entries.values():
+        assert_no_names(data)
+    # The raw transcripts and journals hold the names, gioia.yaml lists them: none is
+    # carried; the manifest still maps code GUIDs to ids.
+    assert not [name for name in entries if name.startswith("gioia/study/")]
+    assert json.loads(entries["gioia/manifest.json"])["files"] == []
+
+    root = ElementTree.fromstring(entries["project.qde"])
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    [source] = root.iterfind("q:Sources/q:TextSource", ns)
+    text = entries["sources/" + source.get("plainTextPath").removeprefix("internal://")]
+    text = text.decode("utf-8")
+    assert "Mostly [colleague]. I rant to [colleague]" in text
+    selections = source.findall("q:PlainTextSelection", ns)
+    selected = [text[int(s.get("startPosition")) : int(s.get("endPosition"))] for s in selections]
+    assert selected == ANONYMISED_QUOTES
+    assert selections[0].get("name") == "line:2 Mostly [colleague]"
+    memos = [d.text for d in root.iter("{urn:QDA-XML:project:1.0}Description")]
+    assert "[colleague] again" in memos
+
+    # Imported again, it is the anonymised project: no study restored with the names.
+    target = tmp_path / "imported"
+    result = invoke("import", out, target, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["restored"] is False
+    assert_no_names(every_byte_under(target))
+
+
+def test_a_name_no_transcript_holds_is_a_warning(named):
+    config = named / "gioia.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '    Jon Smiht: "[manager]"\n', encoding="utf-8"
+    )
+    for command in ("check", "run"):
+        result = invoke(command, named)
+        assert result.exit_code == 0, result.output
+        [warning] = [line for line in result.stderr.splitlines() if "Jon Smiht" in line]
+        assert "gioia.yaml:5" in warning and "warning:" in warning
+        assert "occurs in no transcript" in warning
+    # The decomposed key matched: no warning about it.
+    assert "Zo" not in invoke("check", named).stderr
+
+
+def test_anonymised_positions_select_whole_replacements():
+    anonymiser = Anonymiser({ZOE_NFD: "[c]", "Anna Berg": "[friend]", "Anna": "[a]", " ": "x"})
+    text = "Mostly Zoë. I rant to Zoë and Anna\n  Berg, Anna's dog. Zoëy and Hanna"
+    document = anonymiser.document(text)
+    assert document.text == "Mostly [c]. I rant to [c] and [friend], [a]'s dog. Zoëy and Hanna"
+    assert anonymiser.replacements == {"Zoë": "[c]", "Anna Berg": "[friend]", "Anna": "[a]"}
+
+    def quote(part: str) -> str:
+        start = text.index(part)
+        return document.quote(start, start + len(part))
+
+    assert quote("Mostly Zo") == "Mostly [c]"  # a selection ending inside a name
+    assert quote("oë. I rant") == "[c]. I rant"  # and one starting inside it
+    assert quote("Berg,") == "[friend],"
+    assert quote("Zoë and ") == "[c] and "
+    assert quote("dog. Zoëy and Hanna") == "dog. Zoëy and Hanna"  # names as whole words
+
+
+@BOUNDED
+@given(
+    words=st.lists(st.sampled_from(["Zoë", "Anna", "Berg", "x", "Zoëy", " ", ".", "\n"])),
+    cut=st.tuples(st.integers(0, 200), st.integers(0, 200)),
+)
+def test_every_anonymised_selection_holds_no_name(words, cut):
+    anonymiser = Anonymiser({"Zoë": "[c]", "Anna Berg": "[f]"})
+    text = "".join(words)
+    document = anonymiser.document(text)
+    start, end = sorted(min(c, len(text)) for c in cut)
+    new_start, new_end = document.span(start, end)
+    assert 0 <= new_start <= new_end <= len(document.text)
+    assert document.text == anonymise(text, {"Zoë": "[c]", "Anna Berg": "[f]"})
+    assert anonymiser.matches(document.quote(start, end)) == set()
+    # Text around the names is kept as it was.
+    if not anonymiser.matches(text):
+        assert document.quote(start, end) == text[start:end]

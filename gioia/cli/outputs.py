@@ -120,7 +120,8 @@ def export(
     with handle_errors():
         loaded = load_study(directory)
         written = pipeline.export(loaded, format=format.value, out=out, excel=excel)
-    console.out.print(str(written))
+    console.print_problems(written.warnings)
+    console.out.print(str(written.path))
 
 
 @app.command("import")

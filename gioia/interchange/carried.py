@@ -19,7 +19,15 @@ What is carried: gioia.yaml, codebook.yaml, every journal in codings/, the trans
 files, and participants.csv with only the columns that may be reported (``id``,
 ``transcript``, ``speaker``, the reportable attributes and a saturation order column):
 an attribute gioia.yaml keeps out of every output stays out of the export too. A study
-whose files lie outside its folder (``paths:`` pointing elsewhere) carries nothing.
+whose files lie outside its folder (``paths:`` pointing elsewhere, which
+:func:`gioia.study.open_study` refuses) carries nothing.
+
+A study with names to anonymise (gioia.yaml ``settings.anonymise``) carries no files
+at all, only the manifest with its code ids: its transcripts and journals hold the
+names and gioia.yaml lists them, and no carried file may undo the anonymised sources
+beside it (anonymising them instead would change the transcripts' offsets and formats,
+so the round trip would no longer be lossless anyway). ``gioia export`` says so; such a
+``.qdpx`` imports as the REFI-QDA project it is, keeping the codes' ids.
 """
 
 from __future__ import annotations

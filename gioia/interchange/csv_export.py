@@ -17,6 +17,11 @@ Columns:
 - ``quote``, ``coder``, ``source``, ``at`` (when the coding was made, UTC), ``memo``,
   ``power`` (``true`` for a power quote, else ``false``).
 
+The names of gioia.yaml's ``settings.anonymise`` are replaced in ``quote`` and ``memo``
+(:mod:`gioia.anonymise`: the quote is cut from its transcript's anonymised text, so it
+reads as the report's does); ``start``, ``end`` and the ``file_`` columns still give
+the place of the quote in the study's own texts, which hold the names.
+
 Rows in transcript order, then by position. Lines end in ``\\n``; quotes with line breaks
 or commas are quoted by the csv module.
 """
@@ -27,6 +32,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
+from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Participant, PlacedCoding, Transcript
 
 __all__ = ["build_csv"]
@@ -61,9 +67,11 @@ def build_csv(
     codings: Sequence[PlacedCoding],
     attributes: Sequence[str],
     file_texts: Mapping[str, str] | None = None,
+    anonymise: Mapping[str, str] | None = None,
 ) -> str:
     """The CSV text of the coded segments (header row first). ``file_texts`` holds the
-    decoded text of each transcript file that has one (by transcript id)."""
+    decoded text of each transcript file that has one (by transcript id); ``anonymise``
+    the names to replace (gioia.yaml ``settings.anonymise``)."""
     fixed = set(_BEFORE + _AFTER)
     header = [
         *_BEFORE,
@@ -72,6 +80,8 @@ def build_csv(
     ]
     order = {t.id: index for index, t in enumerate(transcripts)}
     texts = {t.id: t.text for t in transcripts}
+    anonymiser = Anonymiser(anonymise)
+    anonymised = AnonymisedTexts(anonymiser, texts)
     people = {p.id: p for p in participants}
     labels = {node_id: label for node_id, _, label, _ in codebook.iter_nodes()}
     rows = sorted(
@@ -93,9 +103,14 @@ def build_csv(
         if concept is None:
             raise ValueError(f"coding of {placed.concept!r}, which is not in the codebook")
         person = people.get(placed.participant or "")
-        text = texts.get(placed.coding.transcript)
-        quote = text[placed.start : placed.end] if text is not None else placed.coding.quote
-        in_file = _place_in_file((file_texts or {}).get(placed.coding.transcript), quote)
+        transcript = placed.coding.transcript
+        if transcript in texts:
+            quote = texts[transcript][placed.start : placed.end]
+            shown = anonymised.quote(transcript, placed.start, placed.end)
+        else:
+            quote = placed.coding.quote
+            shown = anonymiser.text(quote)
+        in_file = _place_in_file((file_texts or {}).get(transcript), quote)
         writer.writerow(
             _inert(
                 placed.coding.transcript,
@@ -110,11 +125,11 @@ def build_csv(
                 placed.start,
                 placed.end,
                 *in_file,
-                quote,
+                shown,
                 placed.coding.coder,
                 placed.coding.source,
                 placed.coding.at,
-                placed.coding.memo,
+                anonymiser.text(placed.coding.memo),
                 "true" if "power" in placed.coding.flags else "false",
             )
         )

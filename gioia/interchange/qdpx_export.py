@@ -13,6 +13,11 @@ selects exactly its quote in the exported source. What goes in:
   attributes only as ``<Variables>`` (Integer or Float when every value is one, else Text);
 - what REFI-QDA has no element for, under ``gioia/`` (:mod:`~gioia.interchange.carried`).
 
+With names to anonymise (gioia.yaml ``settings.anonymise``, :mod:`gioia.anonymise`), the
+sources are the anonymised texts, each selection's positions are moved to select its
+anonymised quote exactly, and its name and memo are anonymised too; the study's own
+files, which hold the names, are then not carried (only the manifest's code ids are).
+
 The bytes are the same for the same input: GUIDs derive from ids, timestamps come from the
 journals, zip entries are sorted and dated 1980-01-01.
 """
@@ -25,6 +30,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from xml.etree.ElementTree import Element, SubElement
 
+from gioia.anonymise import Anonymised, AnonymisedTexts, Anonymiser
 from gioia.interchange.carried import carried_entries
 from gioia.interchange.refi import (
     ORIGIN,
@@ -57,11 +63,17 @@ def build_qdpx(
     codings: Sequence[PlacedCoding],
     attributes: Sequence[str],
     carried: Mapping[str, bytes] | None = None,
+    anonymise: Mapping[str, str] | None = None,
 ) -> bytes:
     """The ``.qdpx`` archive of a study. ``codings`` are placed (counted) codings of
     ``transcripts``; ``attributes`` are the participant attributes that may be reported;
     ``carried`` the study's own files (by path in the study folder) gioia reads back
-    (see :mod:`~gioia.interchange.carried`), or None for a pure REFI-QDA project."""
+    (see :mod:`~gioia.interchange.carried`), or None for a pure REFI-QDA project;
+    ``anonymise`` the names to replace (then ``carried`` may hold no files)."""
+    anonymiser = Anonymiser(anonymise)
+    if anonymiser and carried:
+        raise ValueError("an anonymised project carries none of the study's files")
+    texts = AnonymisedTexts(anonymiser, {t.id: t.text for t in transcripts})
     source_guids = {t.id: make_guid("source", t.id) for t in transcripts}
     unknown = sorted({c.coding.transcript for c in codings} - set(source_guids))
     if unknown:
@@ -94,14 +106,21 @@ def build_qdpx(
         _write_cases(SubElement(project, "Cases"), participants, transcripts, variable_types)
     if transcripts:
         _write_sources(
-            SubElement(project, "Sources"), transcripts, codings, concept_guids, user_guids
+            SubElement(project, "Sources"),
+            transcripts,
+            codings,
+            concept_guids,
+            user_guids,
+            texts,
+            anonymiser,
         )
 
     entries = {"project.qde": to_xml_bytes(project)}
     if carried is not None:
         entries |= carried_entries(entries["project.qde"], codebook, carried)
     for transcript in transcripts:
-        entries[f"sources/{source_guids[transcript.id]}.txt"] = transcript.text.encode("utf-8")
+        text = texts[transcript.id].text
+        entries[f"sources/{source_guids[transcript.id]}.txt"] = text.encode("utf-8")
     return zip_deterministic(entries)
 
 
@@ -166,6 +185,8 @@ def _write_sources(
     codings: Sequence[PlacedCoding],
     concept_guids: Mapping[str, str],
     user_guids: Mapping[str, str],
+    texts: AnonymisedTexts,
+    anonymiser: Anonymiser,
 ) -> None:
     by_transcript: dict[str, list[PlacedCoding]] = {}
     for placed in codings:
@@ -179,7 +200,15 @@ def _write_sources(
             key=lambda p: (p.start, p.end, p.concept, p.coding.coder),
         )
         for placed in placed_here:
-            _write_selection(source, transcript, placed, concept_guids, user_guids)
+            _write_selection(
+                source,
+                transcript,
+                placed,
+                concept_guids,
+                user_guids,
+                texts[transcript.id],
+                anonymiser,
+            )
 
 
 def _write_selection(
@@ -188,8 +217,12 @@ def _write_selection(
     placed: PlacedCoding,
     concept_guids: Mapping[str, str],
     user_guids: Mapping[str, str],
+    text: Anonymised,
+    anonymiser: Anonymiser,
 ) -> None:
     coding = placed.coding
+    # Positions in the exported (anonymised) source; the GUIDs keep the study's own.
+    start, end = text.span(placed.start, placed.end)
     if placed.concept not in concept_guids:
         raise ValueError(f"coding of {placed.concept!r}, which is not in the codebook")
     key = f"{transcript.id}\x1f{placed.start}\x1f{placed.end}\x1f{placed.concept}"
@@ -200,13 +233,13 @@ def _write_selection(
         source,
         "PlainTextSelection",
         guid=make_guid("selection", key),
-        name=xml_text(_selection_name(transcript.text, placed.start, placed.end)),
-        startPosition=str(placed.start),
-        endPosition=str(placed.end),
+        name=xml_text(_selection_name(text.text, start, end)),
+        startPosition=str(start),
+        endPosition=str(end),
         **made,
     )
     if coding.memo.strip():
-        SubElement(selection, "Description").text = xml_text(coding.memo.strip())
+        SubElement(selection, "Description").text = xml_text(anonymiser.text(coding.memo.strip()))
     element = SubElement(
         selection, "Coding", guid=make_guid("coding", f"{key}\x1f{coding.coder}"), **made
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from gioia.anonymise import unmatched_problems
 from gioia.doccache import (
     DocCache,
     LazyDocs,
@@ -105,6 +106,12 @@ def ingest(
         progress("ingest", done, len(found))
     if strict and any(p.is_error for p in problems):
         raise ConfigError(problems, message="some transcripts could not be read")
+    if not any(p.is_error for p in problems):  # with every transcript read: a name in none
+        problems += unmatched_problems(
+            settings.anonymise,
+            (t.text for t in transcripts),
+            lambda name: loaded.study.location("settings", "anonymise", name),
+        )
     speaking = {t.participant for tr in transcripts for t in tr.turns if t.participant}
     for p in loaded.participants:
         if p.id not in speaking:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from gioia.errors import GioiaError
+from gioia.errors import GioiaError, Location, Problem
 from gioia.fsutil import atomic_write_bytes, atomic_write_text
 from gioia.ingest.decode import decode
 from gioia.interchange import (
@@ -34,14 +35,24 @@ _EXPORT_NAMES = {"taguette": "-taguette-codebook.csv"}
 _TAGUETTE_SUFFIXES = (".sqlite3", ".sqlite", ".db", ".csv")
 
 
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    warnings: tuple[Problem, ...] = ()  # the corpus's and the analysis's, and the export's
+
+
 def export(
     loaded: LoadedStudy, *, format: str, out: Path | None = None, excel: bool = False
-) -> Path:
+) -> ExportResult:
     """The study as a REFI-QDA project (qdpx), its codebook (qdc, or taguette: a CSV that
     Taguette's codebook import reads) or its counted codings as CSV, written atomically to
     ``out`` (default: report/<study>.<format>, or <study>-taguette-codebook.csv). With
     ``excel``, the codings CSV starts with a UTF-8 byte order mark, without which Excel on
-    Windows reads it in the system's legacy encoding and garbles curly quotes and accents."""
+    Windows reads it in the system's legacy encoding and garbles curly quotes and accents.
+
+    The names of gioia.yaml's ``settings.anonymise`` are replaced in the CSV's quotes and
+    memos and in the project's sources, selections and memos; an anonymised project
+    carries none of the study's own files, and the result's warnings say so."""
     if excel and format != "csv":
         raise GioiaError("--excel is for the codings CSV", hint="add --format csv")
     if format not in EXPORT_FORMATS:
@@ -52,27 +63,45 @@ def export(
     refuse_output_in_inputs(study, target, "--out" if out else "the export")
     if format == "qdc":
         atomic_write_bytes(target, build_qdc(loaded.codebook))
-        return target
+        return ExportResult(target)
     if format == "taguette":
         atomic_write_text(target, build_taguette_codebook(loaded.codebook))
-        return target
+        return ExportResult(target)
     corpus = ingest(loaded)
     analysis = analyse(loaded, corpus)
+    warnings = [*corpus.problems, *analysis.warnings]
     common = {
         "codebook": loaded.codebook,
         "transcripts": corpus.transcripts,
         "participants": corpus.participants,
         "codings": analysis.counted,
         "attributes": reportable_attributes(study.settings.reportable, corpus.participants),
+        "anonymise": study.settings.anonymise,
     }
     if format == "qdpx":
         title = study.metadata.get("title") or loaded.codebook.title
-        carried = _carried_files(loaded, corpus, common["attributes"])
+        if study.settings.anonymise:
+            carried: dict[str, bytes] = {}
+            warnings.append(_not_carried(study.location("settings", "anonymise")))
+        else:
+            carried = _carried_files(loaded, corpus, common["attributes"])
         atomic_write_bytes(target, build_qdpx(title=title, carried=carried, **common))
     else:
         text = build_csv(**common, file_texts=_file_texts(loaded, corpus))
         atomic_write_bytes(target, ("\ufeff" if excel else "").encode() + text.encode("utf-8"))
-    return target
+    return ExportResult(target, tuple(warnings))
+
+
+def _not_carried(where: Location) -> Problem:
+    return Problem(
+        "settings.anonymise is set, so the .qdpx carries none of the study's own files "
+        "(its transcripts and journals hold the names, gioia.yaml lists them): its sources "
+        "and codings are anonymised, and `gioia import` reads it as a REFI-QDA project, "
+        "not as this study restored",
+        where,
+        hint="to copy the study itself, copy its folder (as confidential as the transcripts)",
+        severity="warning",
+    )
 
 
 def _file_texts(loaded: LoadedStudy, corpus: Corpus) -> dict[str, str]:

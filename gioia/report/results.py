@@ -6,13 +6,13 @@ CI, so it is assembled here, in one place, from what the stages computed.
 
 from __future__ import annotations
 
-import re
 import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gioia import __version__
+from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
 from gioia.report.demographics import demographics, subgroups
 from gioia.report.srqr import srqr_status
@@ -20,7 +20,6 @@ from gioia.segment import count_words
 from gioia.study import Study
 
 __all__ = [
-    "anonymise",
     "attribution",
     "build_results",
     "node_summary",
@@ -130,7 +129,8 @@ def build_results(
         for a in (settings.subgroups if settings.subgroups is not None else reportable)
         if a in reportable
     ]
-    texts = {t.id: t.text for t in transcripts}
+    anonymiser = Anonymiser(settings.anonymise)
+    documents = AnonymisedTexts(anonymiser, {t.id: t.text for t in transcripts})
     definitions = {d.id: d.definition for d in codebook.dimensions}
     definitions.update({t.id: t.definition for t in codebook.themes})
     definitions.update({c.id: c.definition for c in codebook.concepts})
@@ -157,9 +157,7 @@ def build_results(
         "quotes": {
             concept: [
                 {
-                    "text": anonymise(
-                        texts[q.coding.transcript][q.start : q.end], settings.anonymise
-                    ),
+                    "text": documents.quote(q.coding.transcript, q.start, q.end),
                     "attribution": attribution(
                         study.settings.attribution, by_id.get(q.participant or ""), reportable
                     ),
@@ -182,7 +180,7 @@ def build_results(
                     "coder": o.coding.coder,
                     "transcript": o.coding.transcript,
                     "concept": o.coding.concept,
-                    "quote": anonymise(o.coding.quote, settings.anonymise),
+                    "quote": anonymiser.text(o.coding.quote),
                     "reason": o.reason,
                 }
                 for o in orphans
@@ -193,9 +191,7 @@ def build_results(
                     "coder": c.coding.coder,
                     "transcript": c.coding.transcript,
                     "concept": c.concept,
-                    "quote": anonymise(
-                        texts[c.coding.transcript][c.start : c.end], settings.anonymise
-                    ),
+                    "quote": documents.quote(c.coding.transcript, c.start, c.end),
                 }
                 for c in counted
                 if not c.participants
@@ -228,13 +224,6 @@ def build_results(
             study.metadata, has_codings=bool(counted), has_participants=bool(participants)
         ),
     }
-
-
-def anonymise(text: str, replacements: Mapping[str, str]) -> str:
-    """Replace whole-word names (gioia.yaml ``settings.anonymise``) in a quote."""
-    for name, replacement in replacements.items():
-        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", replacement, text)
-    return text
 
 
 # How the report groups the sources of decisions.
