@@ -1,10 +1,18 @@
 """Rendering for the terminal: tables, trees, problems and progress (rich lives here
-and in cli.py only). Data goes to stdout, messages to stderr."""
+and in cli.py only). Data goes to stdout, messages to stderr.
+
+Everything shown passes through :class:`SafeConsole`, which shows a control character
+of the data (from a codebook label, a file name, a transcript, a problem's message)
+rather than letting the terminal obey it: an escape sequence in a label must not retitle
+the window, clear the screen or rewrite what was printed. ``--json`` output escapes the
+same characters (:func:`print_json`).
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +21,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -20,14 +29,56 @@ from rich.tree import Tree
 from gioia.errors import GioiaError, Problem
 from gioia.report import SRQR_ITEMS
 
-out = Console(highlight=False, soft_wrap=False)
+# What a terminal obeys instead of showing: C0 controls but tab and newline (ESC starts
+# every escape sequence), DEL, C1 controls (U+009B is an 8-bit CSI), and the
+# bidirectional embeddings, overrides and isolates that reorder what follows them.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The same in JSON, where json.dumps already escapes C0 controls.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    if code < 0x20:
+        return chr(0x2400 + code)  # its Control Pictures symbol, e.g. ␛ for ESC
+    return "\u2421" if code == 0x7F else "\ufffd"  # ␡, or the replacement character
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with each character a terminal would obey replaced by one it shows (one
+    for one, so positions in the text stay where they were)."""
+    return _UNSAFE.sub(_visible, text)
+
+
+class SafeConsole(Console):
+    """A rich console that never writes a control character of the data: text is made
+    safe before it is laid out (strings, markup included, and gioia's :class:`Text`),
+    and again as it is written (whatever else rich renders). rich's own escape
+    sequences (colours, cursor moves of a progress bar) are not data and pass."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        return super().render_str(terminal_safe(text), **kwargs)
+
+    def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and _UNSAFE.search(segment.text):
+                yield Segment(terminal_safe(segment.text), segment.style)
+            else:
+                yield segment
+
+
+out = SafeConsole(highlight=False, soft_wrap=False)
 # soft_wrap: a message is one line however narrow the terminal, so CI logs can be grepped.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output: plain JSON on stdout, no colour, no wrapping."""
-    out.file.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Machine-readable output: plain JSON on stdout, no colour, no wrapping. Characters
+    a terminal would obey are written as ``\\u`` escapes, which JSON reads back as the
+    same text."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+    out.file.write(text + "\n")
 
 
 def print_error(error: GioiaError) -> None:
@@ -240,7 +291,7 @@ def saturation_view(result: dict[str, Any]) -> Group:
         f"({result.get('codes_observed', '?')} codes observed)"
     )
     lines.append("This is code saturation (no new codes), not meaning saturation.")
-    return Group(chart, *(Text(line) for line in lines))
+    return Group(chart, *(Text(terminal_safe(line)) for line in lines))
 
 
 def agreement_table(data: dict[str, Any], labels: dict[str, str]) -> Table:
@@ -365,7 +416,7 @@ def prompt_line(label: str) -> str:
 
 def _clip(text: str, width: int, lines: int) -> str:
     """At most ``lines`` lines of ``width`` characters, so a screen fits 80×24."""
-    flat = " ".join(text.split())
+    flat = terminal_safe(" ".join(text.split()))
     limit = max(width * lines - 1, 10)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -451,8 +502,8 @@ def _highlighted(item: Any, width: int, lines: int) -> Text:
     limit = max(width * lines - len(item.transcript.turn_at(s.start).speaker) - 3, 20)
     shown = segment if len(segment) <= limit else segment[: limit - 1] + "…"
     speaker = item.transcript.turn_at(s.start).speaker
-    body = Text(f"{speaker}: ", style="bold")
-    text = Text(shown)
+    body = Text(terminal_safe(f"{speaker}: "), style="bold")
+    text = Text(terminal_safe(shown))
     for evidence in s.evidence:
         if evidence.start <= s.start and evidence.end >= s.end:
             continue  # about the whole segment (the learner's record), not a word of it

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import textwrap
 import unicodedata
 import zipfile
@@ -23,8 +24,12 @@ import pytest
 from hostile_support import BOUNDED
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 from typer.testing import CliRunner
 
+from gioia import console
 from gioia.anonymise import Anonymiser, anonymise
 from gioia.cli import app
 from gioia.errors import TranscriptError
@@ -433,3 +438,82 @@ def test_every_anonymised_selection_holds_no_name(words, cut):
     # Text around the names is kept as it was.
     if not anonymiser.matches(text):
         assert document.quote(start, end) == text[start:end]
+
+
+# --------------------------------------------------------------------------- 12: terminal
+
+# An OSC sequence that retitles the terminal window (and swallows what follows until its
+# terminator), a clear screen, a C1 control sequence introducer, and a right-to-left
+# override that makes what follows read backwards.
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202eVenting\u2066"
+UNSAFE = ("\x1b", "\x07", "\x9b", "\u202e", "\u2066")
+
+
+def hostile_codebook() -> str:
+    quoted = json.dumps(HOSTILE)  # a YAML double-quoted scalar: escapes as in JSON
+    return CODEBOOK.replace("label: Venting", f"label: {quoted}").replace(
+        "title: Coping at work", f"title: {quoted}"
+    )
+
+
+def assert_safe(output: str) -> None:
+    for character in UNSAFE:
+        assert character not in output, repr(character)
+
+
+def test_control_characters_in_labels_never_reach_the_terminal(tmp_path):
+    study = make_study(tmp_path / "study")
+    (study / "codebook.yaml").write_text(hostile_codebook(), encoding="utf-8")
+
+    result = invoke("structure", study)
+    assert result.exit_code == 0, result.output
+    assert_safe(result.output)
+    assert "pwned" in result.stdout and "Venting" in result.stdout  # shown, defused
+
+
+def test_control_characters_in_json_are_escaped_and_round_trip(tmp_path):
+    study = make_study(tmp_path / "study")
+    (study / "codebook.yaml").write_text(hostile_codebook(), encoding="utf-8")
+
+    result = invoke("structure", study, "--json")
+    assert result.exit_code == 0, result.output
+    assert_safe(result.stdout)
+    labels = [node["label"] for node in json.loads(result.stdout)["nodes"]]
+    assert HOSTILE in labels
+
+
+def test_control_characters_in_problems_and_file_names_are_defused(tmp_path):
+    study = make_study(tmp_path / "study")
+    (study / "transcripts" / f"P2{HOSTILE}.txt").write_text(
+        TRANSCRIPT.replace("P1", "P2"), encoding="utf-8"
+    )
+    (study / "codebook.yaml").write_text(
+        CODEBOOK + f"{json.dumps(HOSTILE)}: 1\n", encoding="utf-8"
+    )  # an unknown key: the problem names it
+
+    result = invoke("check", study)
+    assert result.exit_code == 1, result.output
+    assert "pwned" in result.stderr
+    assert_safe(result.output)
+
+    (study / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    result = invoke("ingest", study)
+    assert result.exit_code == 0, result.output
+    assert "pwned" in result.stdout
+    assert_safe(result.output)
+
+
+def test_a_terminal_gets_gioias_colours_and_nothing_else():
+    """On a real terminal rich writes its own escape sequences (colours): those stay,
+    and only those."""
+    screen = io.StringIO()
+    terminal = console.SafeConsole(file=screen, force_terminal=True, color_system="standard")
+    table = Table(title=HOSTILE)
+    table.add_column(HOSTILE)
+    table.add_row(HOSTILE, Text(HOSTILE))
+    terminal.print(table)
+    terminal.print(f"[bold red]error:[/] {escape(HOSTILE)}")
+    written = screen.getvalue()
+    assert "\x1b[" in written  # gioia's own colours
+    assert re.sub(r"\x1b\[[0-9;]*m", "", written).count("\x1b") == 0
+    assert_safe(re.sub(r"\x1b\[[0-9;]*m", "", written))
