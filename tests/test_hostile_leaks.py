@@ -2,8 +2,10 @@
 ``settings: anonymise:`` must be replaced in every output, data must not reach the
 terminal as control sequences, and an output folder must not become an input.
 
-Each test reproduces an attack from the issue through the command line (typer's
-CliRunner, as a user would run it) and checks what gioia does instead.
+Each attack of the issue is reproduced through the command line (typer's CliRunner, as
+a user would run it), and the test checks what gioia does instead; a few unit tests pin
+the pieces (a link changed between finding and reading, anonymised positions, the
+console on a real terminal).
 """
 
 from __future__ import annotations
