@@ -13,6 +13,14 @@ sidecar file (``codings/.ms.jsonl.lock``, holding the writer's pid) for a whole 
 session or batch, and every append takes it too, so two terminals open on the same
 coder cannot interleave or tear lines. The lock is released when the process ends, even
 by SIGKILL, so a leftover lock file never blocks anyone.
+
+A study can come from anyone (a cloned repository, a colleague's zip), so nothing in
+``codings/`` is trusted to be what its name says. A journal or lock file is opened only
+as a regular file of its own: never through a symbolic link (``O_NOFOLLOW``; a link
+would let an append or the emptying of a lock file land anywhere, inside the study or
+out of it), never when it is a folder, pipe or device. A lock file is emptied when the
+lock is taken and released, so one that holds anything but a process id, or that is a
+hard link to another file, is refused and left as it is.
 """
 
 from __future__ import annotations
@@ -21,9 +29,10 @@ import json
 import math
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,29 +119,29 @@ def lock(path: Path, *, wait: float = 0.0) -> Iterator[None]:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(sidecar, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
-        raise JournalError(
-            f"cannot write this journal: {exc.strerror or exc}",
-            location=Location.of(path),
-            hint=f"check that you may write to {path.parent}",
-        ) from None
+        raise _cannot_write(path, exc) from None
+    fd = _open_regular(sidecar, os.O_RDWR | os.O_CREAT, _LOCK_FILE)
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 raise _busy(path, fd)
             time.sleep(_RETRY_SECONDS)
-        # The holder's pid is only for the second process's message.
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        _check_lock_file(sidecar, fd)
+        # The holder's pid is only for the second process's message: a disk too full
+        # to hold it still lets the lock be held.
+        with suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, f"{os.getpid()}\n".encode())
         _held[sidecar] = 1
         try:
             yield
         finally:
             del _held[sidecar]
-            os.ftruncate(fd, 0)
+            with suppress(OSError):
+                os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -165,20 +174,129 @@ def _busy(path: Path, fd: int) -> JournalError:
     )
 
 
+# What a file of codings/ is, for messages.
+_JOURNAL = "journal"
+_LOCK_FILE = "lock file"
+# Refuse a link at the last component of a name, and never wait on a pipe or device.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line endings
+# The most a lock file holds: a process id and a newline.
+_LOCK_FILE_BYTES = 32
+
+
+def _open_regular(path: Path, flags: int, what: str) -> int:
+    """Open ``path``, a journal or its lock file, never through a symbolic link (a
+    cloned study can carry one pointing anywhere) and only if it is a regular file (a
+    pipe would block for ever, a device would swallow the journal)."""
+    writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
+    if not _NOFOLLOW and path.is_symlink():  # no O_NOFOLLOW (Windows): look first
+        raise _linked(path, what)
+    try:
+        fd = os.open(path, flags | _NOFOLLOW | _NONBLOCK | _BINARY, 0o666)
+    except OSError as exc:
+        if path.is_symlink():  # ELOOP on Linux and macOS, EMLINK on FreeBSD
+            raise _linked(path, what) from None
+        raise _cannot_open(path, exc, what, writing=writing) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _not_regular(path, what, writing=writing)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _check_lock_file(sidecar: Path, fd: int) -> None:
+    """The lock file is emptied when the lock is taken and released: make sure it is
+    gioia's, holding nothing but a process id, and no other name of another file."""
+    status = os.fstat(fd)
+    os.lseek(fd, 0, os.SEEK_SET)
+    content = os.read(fd, _LOCK_FILE_BYTES + 1).strip()
+    if status.st_nlink != 1:
+        reason = "is also another file (a hard link)"
+    elif status.st_size > _LOCK_FILE_BYTES or (content and not content.isdigit()):
+        reason = "holds something other than the process id gioia writes there"
+    else:
+        return
+    raise JournalError(
+        f"this journal's lock file {reason}; gioia will not overwrite it",
+        location=Location.of(sidecar),
+        hint="move it out of codings/: gioia makes its lock file itself",
+    )
+
+
+def _linked(path: Path, what: str) -> JournalError:
+    try:
+        target = f" (to {os.readlink(path)})"
+    except OSError:
+        target = ""
+    if what == _LOCK_FILE:
+        hint = f"delete the link ({path.name}): gioia makes its lock file itself"
+    else:
+        hint = (
+            "replace the link by the file it points to if that is this study's journal, "
+            "else delete it; a study copied or cloned from elsewhere can carry links that "
+            "point out of it"
+        )
+    return JournalError(
+        f"this {what} is a symbolic link{target}; gioia reads and writes journals only "
+        "as files of their own, never through a link",
+        location=Location.of(path),
+        hint=hint,
+    )
+
+
+def _not_regular(path: Path, what: str, *, writing: bool) -> JournalError:
+    return JournalError(
+        f"cannot {'write' if writing else 'read'} this {what}: not a regular file",
+        location=Location.of(path),
+        hint=f"a {what} in codings/ is a plain file; move this one away",
+    )
+
+
+def _cannot_open(path: Path, exc: OSError, what: str, *, writing: bool) -> JournalError:
+    if writing:
+        return _cannot_write(path, exc)
+    return JournalError(
+        f"cannot read this {what}: {exc.strerror or exc}",
+        location=Location.of(path),
+        hint="a journal is a file codings/<coder>.jsonl that you may read",
+    )
+
+
+def _cannot_write(path: Path, exc: OSError) -> JournalError:
+    return JournalError(
+        f"cannot write this journal: {exc.strerror or exc}",
+        location=Location.of(path),
+        hint=f"check that you may write to {path.parent}",
+    )
+
+
 def append_coding(path: Path, coding: Coding) -> None:
     """Append one decision, flushed and fsynced before returning. Waits a moment for a
     journal another process is writing, then raises JournalError."""
-    with lock(path, wait=APPEND_WAIT_SECONDS), open(path, "ab") as handle:
-        # A crash can leave a torn last line without its newline. Start on a fresh line
-        # so the torn fragment stays a line of its own and the new decision is intact.
-        if handle.tell() > 0:
-            with open(path, "rb") as reader:
-                reader.seek(-1, os.SEEK_END)
-                if reader.read(1) != b"\n":
-                    handle.write(b"\n")
-        handle.write(dumps_line(coding_to_dict(coding)).encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
+    data = dumps_line(coding_to_dict(coding)).encode("utf-8")
+    with lock(path, wait=APPEND_WAIT_SECONDS):
+        fd = _open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, _JOURNAL)
+        try:
+            size = os.fstat(fd).st_size
+            # A crash can leave a torn last line without its newline. Start on a fresh
+            # line so the torn fragment stays a line of its own and the decision is intact.
+            if size > 0:
+                os.lseek(fd, size - 1, os.SEEK_SET)
+                if os.read(fd, 1) not in (b"\n", b"\r"):
+                    data = b"\n" + data
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def append_codings(path: Path, codings: Iterable[Coding]) -> int:
@@ -193,16 +311,13 @@ def read_journal(path: Path) -> Journal:
     """Read and validate a journal. Raises JournalError for a malformed line that is not
     the last one; a malformed last line (a torn write) becomes a warning."""
     coder = path.stem
+    # Not through a link, and not a folder, pipe or device (which could block forever).
+    fd = _open_regular(path, os.O_RDONLY, _JOURNAL)
     try:
-        if not path.is_file():  # a folder, or a pipe or device that could block forever
-            raise OSError(0, "not a regular file")
-        data = path.read_bytes()
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
-        raise JournalError(
-            f"cannot read this journal: {exc.strerror or exc}",
-            location=Location.of(path),
-            hint="a journal is a file codings/<coder>.jsonl that you may read",
-        ) from None
+        raise _cannot_open(path, exc, _JOURNAL, writing=False) from None
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
