@@ -14,6 +14,7 @@ outputs along: study → ingest → parse → segment → suggest → journal �
     interchange   REFI-QDA and CSV export, imports
 """
 
+from gioia.pipeline.accept import AcceptResult, accept
 from gioia.pipeline.analysis import (
     Analysis,
     agreement_analysis,
@@ -37,9 +38,7 @@ from gioia.pipeline.discovery import discover
 from gioia.pipeline.interchange import EXPORT_FORMATS, export, import_file
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, load_study
 from gioia.pipeline.suggestions import (
-    AcceptResult,
     Suggested,
-    accept,
     learner_for,
     learning_space,
     publish,

@@ -23,11 +23,11 @@ from gioia.models import (
     Concept,
     Suggestion,
 )
+from gioia.pipeline.accept import check_placement
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import (
     LEARNED,
-    check_placement,
     learner_for,
     learning_space,
     suggest_for,

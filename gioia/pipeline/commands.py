@@ -14,12 +14,11 @@ from gioia.journal import (
 from gioia.models import (
     Suggestion,
 )
+from gioia.pipeline.accept import AcceptResult, accept
 from gioia.pipeline.analysis import Analysis, agreement_analysis, analyse, saturation_analysis
 from gioia.pipeline.corpus import Parsed, ingest, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress, load_study
 from gioia.pipeline.suggestions import (
-    AcceptResult,
-    accept,
     learner_for,
     publish,
     read_suggestions,

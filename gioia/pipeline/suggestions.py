@@ -1,8 +1,8 @@
-"""Suggestions made and cached per learner, their evaluation, and batch acceptance."""
+"""Suggestions made and cached per learner, and their evaluation (accepting them in a
+batch: :mod:`gioia.pipeline.accept`)."""
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 from collections import Counter
@@ -15,26 +15,20 @@ from gioia import __version__
 from gioia.assist.cache import MatchCache, SuggestionCache, read_suggestion_file
 from gioia.assist.labels import Learner
 from gioia.doccache import TokenTable, pipeline_fingerprint
-from gioia.errors import GioiaError, Location
+from gioia.errors import GioiaError
 from gioia.fsutil import atomic_write_text
 from gioia.journal import (
-    append_coding,
     journal_path,
-    lock,
-    now_utc,
     place_codings,
     read_journals,
 )
 from gioia.models import (
-    Codebook,
-    Coding,
     Hit,
     Segment,
     Suggestion,
-    Transcript,
     text_hash,
 )
-from gioia.pipeline.corpus import Parsed, parse
+from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.serialise import suggestion_from_dict
 from gioia.study import Study
@@ -43,7 +37,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
     from gioia.assist.features import Space
-    from gioia.assist.ranker import CrossValidation, Evaluation, ThresholdRow
+    from gioia.assist.ranker import CrossValidation, Evaluation
 
 # How the suggestions of a run were made (DESIGN §6): from the codebook alone; keyword
 # scores rescored by the learner's term records (too few decisions to fit a ranker); or
@@ -450,196 +444,3 @@ def suggestions_path(study: Study) -> Path:
 def read_suggestions(study: Study) -> list[Suggestion] | None:
     """The suggestions of the last ``gioia suggest``, or None when there are none yet."""
     return read_suggestion_file(suggestions_path(study))
-
-
-# --------------------------------------------------------------------------- accept
-
-
-@dataclass(frozen=True)
-class AcceptResult:
-    coder: str
-    journal: Path
-    accepted: int
-    already_decided: int
-    below_score: int
-    threshold: float
-    # With a target precision: the learner's cross-validated figures at the threshold.
-    expected_precision: float | None = None
-    expected_recall: float | None = None
-    memo: str = ""
-
-
-def accept(
-    loaded: LoadedStudy,
-    corpus: Corpus,
-    suggested: Suggested,
-    *,
-    coder: str,
-    min_score: float | None = None,
-    target_precision: float | None = None,
-) -> AcceptResult:
-    """Accept every suggestion of ``suggested`` scoring at least ``min_score`` — or at
-    least the lowest threshold whose cross-validated precision reaches
-    ``target_precision`` on the learner's own decisions — that ``coder`` has not decided
-    yet, recorded as ``source: auto``. Decisions already made are never touched.
-
-    Suggestions are applied only to the text they were made from: made from other
-    texts than ``corpus``'s (a transcript edited, renamed, added or removed since), they
-    are made again from ``corpus`` first. The whole batch is checked before its first
-    line is written: a suggestion that does not fit the transcripts (see
-    :func:`check_placement`) refuses it all."""
-    if (min_score is None) == (target_precision is None):
-        raise GioiaError(
-            "give either a minimum score or a target precision",
-            hint="--min-score 0.9, or --target-precision 0.9",
-        )
-    if suggested.texts != transcript_hashes(corpus):
-        parsed = parse(loaded, corpus)
-        suggested = suggest_for(loaded, corpus, parsed, learner=suggested.learner)
-    expected_precision = expected_recall = None
-    memo = ""
-    if target_precision is not None:
-        row = _threshold_for(suggested, target_precision)
-        min_score = row.threshold
-        expected_precision, expected_recall = row.precision, row.recall
-        evaluation = suggested.evaluation
-        assert evaluation is not None  # _threshold_for refuses otherwise
-        memo = (
-            f"auto: score >= {row.threshold:.2f}, the lowest threshold at which "
-            f"{evaluation.learner}'s cross-validated precision reaches {target_precision:.2f} "
-            f"(precision {row.precision:.2f}, recall {row.recall:.2f}, from "
-            f"{evaluation.decisions} decisions in {evaluation.interviews} interviews)"
-        )
-    assert min_score is not None
-    memo = memo or f"auto: score >= {min_score:.2f}, a fixed minimum"
-    path = journal_path(loaded.study.paths.codings, coder)
-    by_id = corpus.by_id()
-    # One lock for the check and the appends: no other process decides in between.
-    with lock(path):
-        journals = read_journals(loaded.study.paths.codings, [coder])
-        decided = {c.key for j in journals for c in j.codings}
-        # Every line planned, and the batch checked whole, before the first is written.
-        chosen: list[Suggestion] = []
-        already = below = 0
-        for s in suggested.suggestions:
-            if s.score < min_score:
-                below += 1
-                continue
-            key = (s.transcript, s.start, s.end, s.concept)
-            if key in decided:
-                already += 1
-                continue
-            decided.add(key)  # the same suggestion twice is accepted once
-            chosen.append(s)
-        check_placement(chosen, by_id, loaded.codebook, suggested.cache.path)
-        codings = [
-            Coding(
-                transcript=s.transcript,
-                start=s.start,
-                end=s.end,
-                concept=s.concept,
-                decision="accept",
-                coder=coder,
-                source="auto",
-                quote=by_id[s.transcript].text[s.start : s.end],
-                at=now_utc(),
-                score=s.score,
-                memo=memo,
-            )
-            for s in chosen
-        ]
-        for coding in codings:
-            append_coding(path, coding)
-    return AcceptResult(
-        coder,
-        path,
-        len(codings),
-        already,
-        below,
-        min_score,
-        expected_precision,
-        expected_recall,
-        memo,
-    )
-
-
-def check_placement(
-    suggestions: Sequence[Suggestion],
-    transcripts: Mapping[str, Transcript],
-    codebook: Codebook,
-    cache: Path,
-) -> None:
-    """Refuse, before anything is written, suggestions that cannot be of these
-    transcripts: one naming a transcript not in the study, a concept not in the
-    codebook, or a span that is not within one participant turn of its transcript's
-    text. Made by gioia from the current corpus, none is; one is only when ``cache``
-    was forged."""
-    concepts = {c.id for c in codebook.concepts}
-    starts: dict[str, list[int]] = {}
-    wrong: list[str] = []
-    for s in suggestions:
-        source = transcripts.get(s.transcript)
-        if source is None:
-            wrong.append(f"{s.transcript!r} is not a transcript of this study")
-            continue
-        if s.concept not in concepts:
-            wrong.append(f"{s.concept!r} ({s.transcript}) is not a concept of the codebook")
-            continue
-        if s.transcript not in starts:
-            starts[s.transcript] = [turn.start for turn in source.turns]
-        at = bisect.bisect_right(starts[s.transcript], s.start) - 1
-        turn = source.turns[at] if at >= 0 else None
-        if (
-            turn is None
-            or turn.is_interviewer
-            or not turn.start <= s.start < s.end <= min(turn.end, len(source.text))
-        ):
-            wrong.append(f"{s.transcript} {s.start}-{s.end} is not within a participant's turn")
-    if wrong:
-        shown = "; ".join(dict.fromkeys(wrong[:3]))
-        raise GioiaError(
-            f"{len(wrong)} suggestion(s) do not fit the study's transcripts, so none was "
-            f"used: {shown}",
-            hint=f"they were not made from these transcripts: delete {cache.parent} and "
-            "run the command again to make them afresh",
-            location=Location.of(cache),
-        )
-
-
-def _threshold_for(suggested: Suggested, target: float) -> ThresholdRow:
-    """The threshold for ``target`` precision from the learner's evaluation, or an
-    error saying why there is none."""
-    evaluation = suggested.evaluation
-    learner = suggested.learner
-    if not learner.coders:
-        raise GioiaError(
-            "a target precision needs a coder's decisions to estimate it from",
-            hint="name the coder whose decisions to learn from: --coder NAME or --learn-from A,B",
-        )
-    if evaluation is None or evaluation.refusal:
-        why = evaluation.refusal if evaluation else (suggested.note or "no ranker yet")
-        raise GioiaError(
-            f"too few decisions to estimate precision for {learner.name}: {why}",
-            hint="review more suggestions (gioia review) in at least two interviews, "
-            "or use --min-score",
-        )
-    row = evaluation.threshold_for(target)
-    if row is None:
-        best = max(
-            (r for r in evaluation.rows if r.measured and r.precision is not None),
-            key=lambda r: (r.precision or 0.0, -r.threshold),
-            default=None,
-        )
-        reached = (
-            f"; the best measured is {best.precision:.2f} ({best.right} of {best.suggested} "
-            f"pairs at {best.threshold:.2f})"
-            if best
-            else "; too few pairs at any threshold to measure a precision within ±0.1"
-        )
-        raise GioiaError(
-            f"no threshold reaches a cross-validated precision of {target:.2f} on "
-            f"{learner.name}'s decisions{reached}",
-            hint="lower --target-precision, or review more suggestions first "
-            "(`gioia suggest --evaluate` shows the curve)",
-        )
-    return row
