@@ -67,7 +67,8 @@ __all__ = [
     "read_journals",
 ]
 
-CODER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# \Z, not $: "$" also matches before a final newline, which made "hb\n" a coder.
+CODER_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def now_utc() -> str:
 
 
 def journal_path(codings_dir: Path, coder: str) -> Path:
-    if not CODER_NAME.match(coder):
+    if not CODER_NAME.fullmatch(coder):
         raise JournalError(
             f"{coder!r} is not a usable coder name",
             hint="use letters, digits, '.', '_' or '-' (it becomes codings/<coder>.jsonl)",
@@ -276,7 +277,7 @@ def _cannot_write(path: Path, exc: OSError) -> JournalError:
 def append_coding(path: Path, coding: Coding) -> None:
     """Append one decision, flushed and fsynced before returning. Waits a moment for a
     journal another process is writing, then raises JournalError."""
-    data = dumps_line(coding_to_dict(coding)).encode("utf-8")
+    data = _encoded_line(path, coding)  # before anything is opened or written
     with lock(path, wait=APPEND_WAIT_SECONDS):
         fd = _open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, _JOURNAL)
         try:
@@ -291,6 +292,26 @@ def append_coding(path: Path, coding: Coding) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _encoded_line(path: Path, coding: Coding) -> bytes:
+    """The journal line of ``coding``, or a JournalError naming the field that holds
+    half a character (a lone surrogate, as Python gives the bytes of a non-UTF-8
+    command line or file name), which no UTF-8 file can hold."""
+    data = coding_to_dict(coding)
+    for key, value in data.items():
+        for text in value if key == "flags" else (value,):
+            if isinstance(text, str) and not _is_unicode(text):
+                bad = next(c for c in text if not _is_unicode(c))
+                raise JournalError(
+                    f"the {key} of this decision cannot be written to the journal: it holds "
+                    f"U+{ord(bad):04X}, half a character (what a byte of text that is not "
+                    "UTF-8 becomes: from a terminal or a file name in another encoding)",
+                    location=Location.of(path),
+                    hint=f"give the {key} as UTF-8 text; check the encoding (locale) of "
+                    "your terminal",
+                )
+    return dumps_line(data).encode("utf-8")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -218,3 +218,41 @@ def test_the_lock_still_works_after_the_checks(tmp_path):
         append_coding(path, decision("ms"))
     assert (tmp_path / ".ms.jsonl.lock").read_bytes() == b""
     assert len(read_journal(path).codings) == 1
+
+
+# --------------------------------------------------------------------------- 13. names, memos
+
+
+@pytest.mark.parametrize("name", ["hb\n", "hb\r", "\nhb", "h b", "hb/..", ""])
+def test_a_coder_name_with_a_line_break_or_worse_is_refused(tmp_path, name):
+    study = make_study(tmp_path / "study")
+    result = code(study, coder=name)
+    assert result.exit_code == 1, result.output
+    assert "is not a usable coder name" in result.output
+    assert list((study / "codings").iterdir()) == []
+
+
+def test_a_memo_that_cannot_be_written_as_utf8_is_refused_before_anything_is_written(tmp_path):
+    study = make_study(tmp_path / "study")
+    result = code(study, "hb", RUN, "running", "--memo", "caf\udcff")  # a byte of Latin-1 argv
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert "memo" in result.output and "U+DCFF" in result.output
+    assert list((study / "codings").iterdir()) == []  # no journal, not even a lock file
+
+
+@pytest.mark.parametrize("field", ["memo", "flags", "quote", "transcript"])
+def test_append_refuses_a_decision_no_journal_can_hold(tmp_path, field):
+    path = tmp_path / "ms.jsonl"
+    append_coding(path, decision("ms"))
+    before = path.read_bytes()
+    bad = {"memo": {"memo": "\ud800"}, "flags": {"flags": ("power", "\udfff")}}.get(field, {})
+    coding = decision("ms", **bad)
+    if field == "quote":
+        coding = decision("ms", quote="I go\udcff")
+    elif field == "transcript":
+        coding = Coding("P\udc80", -1, -1, "running", "accept", "ms", "human", RUN, "t")
+    with pytest.raises(JournalError, match=f"the {field}") as caught:
+        append_coding(path, coding)
+    assert caught.value.location.file == str(path)
+    assert path.read_bytes() == before
