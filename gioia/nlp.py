@@ -5,7 +5,8 @@ Default: ``spacy.blank(lang)`` + sentencizer + lookup lemmas from spacy-lookups-
 model is ever downloaded. Both components are spaCy's own rules, reimplemented over token
 arrays (:class:`ArraySentencizer`, :class:`LookupLemmatizer`, tested against spaCy's):
 spaCy's versions build a Python ``Token`` object for every token, which made them several
-times slower than the tokenizer. The lemmas are looked up case-insensitively.
+times slower than the tokenizer. The lemmas are looked up case-insensitively, and a
+sentence also ends at a speaker turn and after :data:`MAX_SENTENCE_TOKENS` tokens.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gioia.errors import NlpError
 
 __all__ = [
     "LOOKUP_LEMMAS",
+    "MAX_SENTENCE_TOKENS",
     "SENTENCES",
     "ArraySentencizer",
     "LookupLemmatizer",
@@ -38,6 +40,12 @@ __all__ = [
 
 SENTENCES = "gioia_sentencizer"
 LOOKUP_LEMMAS = "gioia_lookup_lemmas"
+# The longest a sentence of the default pipeline gets, in tokens (whitespace tokens
+# included). spaCy's rules end a sentence at punctuation only, so a transcript without
+# any (a hostile one, or an automatic transcript with no punctuation) was one sentence,
+# and reading the sentence of every match made suggesting it quadratic (issue 16). The
+# longest sentence of the real interviews gioia is tested on has 275 tokens.
+MAX_SENTENCE_TOKENS = 1000
 
 
 @Language.factory(SENTENCES)
@@ -49,7 +57,14 @@ class ArraySentencizer(Sentencizer):
     """spaCy's rule-based sentencizer, deciding from token arrays: the same sentences
     (a sentence ends after a run of ".", "!", "?" and the like, at the next token that is
     not punctuation), without spaCy's ``Token`` object for every token, which made its
-    ``predict`` the slowest step of the default pipeline."""
+    ``predict`` the slowest step of the default pipeline.
+
+    Two rules of its own keep every sentence short whatever the punctuation: a blank line
+    starts a sentence (in a normalised transcript, see :mod:`gioia.ingest`, blank lines
+    are exactly the boundaries between speaker turns, so no sentence crosses a turn; the
+    blank line opens the next sentence, as it does after a turn that ends with a full
+    stop), and so does the token after :data:`MAX_SENTENCE_TOKENS` tokens of one
+    sentence."""
 
     def predict(self, docs: Iterable[Doc]) -> list[list[bool]]:
         return [self._starts(doc) for doc in docs]
@@ -59,20 +74,38 @@ class ArraySentencizer(Sentencizer):
             return []
         table = doc.to_array([ORTH, IS_PUNCT])
         distinct, position = numpy.unique(table[:, 0], return_inverse=True)
-        ends_sentence = numpy.array(
-            [doc.vocab.strings[h] in self.punct_chars for h in distinct.tolist()], bool
-        )[position].tolist()
+        texts = [doc.vocab.strings[h] for h in distinct.tolist()]
+        ends_sentence = numpy.array([t in self.punct_chars for t in texts], bool)
+        blank_line = numpy.array([_is_blank_line(t) for t in texts], bool)
         is_punct = table[:, 1].astype(bool).tolist()
         starts = [False] * len(doc)
         starts[0] = True
+        sentence_start = 0
         seen_end = False
-        for i, (ends, punct) in enumerate(zip(ends_sentence, is_punct, strict=True)):
-            if seen_end and not punct and not ends:
+        for i, (ends, blank, punct) in enumerate(
+            zip(
+                ends_sentence[position].tolist(),
+                blank_line[position].tolist(),
+                is_punct,
+                strict=True,
+            )
+        ):
+            if (
+                (seen_end and not punct and not ends)
+                or blank
+                or i - sentence_start >= MAX_SENTENCE_TOKENS
+            ):
                 starts[i] = True
+                sentence_start = i
                 seen_end = False
-            elif ends:
+            if ends:
                 seen_end = True
         return starts
+
+
+def _is_blank_line(text: str) -> bool:
+    """Whether a token is whitespace holding a blank line."""
+    return text.count("\n") >= 2 and text.isspace()
 
 
 @Language.factory(LOOKUP_LEMMAS)

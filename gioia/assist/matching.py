@@ -55,6 +55,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -115,6 +116,7 @@ class _Rule:
 class _Match:
     rule: _Rule
     span: Span
+    sentence: int  # the first token of the sentence the span starts in
     cue: str | None  # e.g. "negation: never"
     cue_factor: float
 
@@ -192,10 +194,12 @@ class ConceptMatcher:
         # By end, then longest last among cues ending together, so that read backwards
         # from a match the nearest cue comes first, and of "no one" and "no", "no one".
         cues = sorted((end, -start, strings[kind]) for kind, start, end in self._cues(doc))
+        sentence_starts = _sentence_starts(doc)
         matches = []
         for key, span in found.values():
-            cue, factor = _cue_over(doc, span, cues)
-            matches.append(_Match(self._rules[key], span, cue, factor))
+            sentence = _sentence_of(sentence_starts, span.start)
+            cue, factor = _cue_over(doc, span, cues, sentence)
+            matches.append(_Match(self._rules[key], span, sentence, cue, factor))
         return sorted(
             matches, key=lambda m: (m.span.start_char, m.span.end_char, m.rule.concept, m.rule.term)
         )
@@ -218,12 +222,33 @@ def _pattern_text(pattern: Iterable[dict]) -> str:
     return " ".join(str(next(iter(token.values()), "?")) for token in pattern)
 
 
+def _sentence_starts(doc: Doc) -> list[int]:
+    """The first token of every sentence of ``doc``, in order, read once from the token
+    array: a match's sentence is then found by bisection. (``Span.sent`` walks the tokens
+    back to the sentence's start and on to its end, for every match: over a long
+    sentence, a transcript without punctuation, that made matching quadratic.)"""
+    if not len(doc):
+        return []
+    return np.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+
+
+def _sentence_of(sentence_starts: Sequence[int], token: int) -> int:
+    """The first token of the sentence ``token`` is in, as ``Span.sent.start`` gives it
+    (0 when no sentence starts at or before it)."""
+    index = bisect_right(sentence_starts, token) - 1
+    return sentence_starts[index] if index >= 0 else 0
+
+
 def _cue_over(
-    doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]]
+    doc: Doc, span: Span, cues: Sequence[tuple[int, int, str]], sentence_start: int
 ) -> tuple[str | None, float]:
-    """The nearest negation or hedge scoping over ``span`` (see the module docstring)."""
-    sentence_start = span.sent.start
-    for end, negative_start, kind in reversed(cues[: bisect_right(cues, (span.start, 1, ""))]):
+    """The nearest negation or hedge scoping over ``span``, in the sentence that starts
+    at token ``sentence_start`` (see the module docstring). Reads the cues back from the
+    span only as far as ``CUE_REACH``, never a copy of all those before it."""
+    index = bisect_right(cues, (span.start, 1, ""))
+    while index > 0:
+        index -= 1
+        end, negative_start, kind = cues[index]
         start = -negative_start
         if span.start - end > CUE_REACH:
             break
@@ -259,12 +284,12 @@ def find_hits(doc: Doc, segments: Sequence[Segment], matcher: ConceptMatcher) ->
     """The matches in ``doc`` that lie in one of ``segments`` and are not vetoed (a veto
     phrase cancels its concept's matches in the same sentence), in document order."""
     matches = matcher.matches(doc)
-    vetoed = {(m.rule.concept, m.span.sent.start) for m in matches if m.rule.method == "veto"}
+    vetoed = {(m.rule.concept, m.sentence) for m in matches if m.rule.method == "veto"}
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
     hits = []
     for match in matches:
-        if match.rule.method == "veto" or (match.rule.concept, match.span.sent.start) in vetoed:
+        if match.rule.method == "veto" or (match.rule.concept, match.sentence) in vetoed:
             continue
         index = _segment_index(ordered, starts, match.span.start_char, match.span.end_char)
         if index is None:
