@@ -142,5 +142,6 @@ def test_cue_scope_work_grows_linearly_with_the_transcript(nlp, tmp_path, monkey
     small = _cue_scope_work(nlp, tmp_path, monkeypatch, 2000)
     large = _cue_scope_work(nlp, tmp_path, monkeypatch, 4000)
     assert small > 0
-    # Twice the text, twice the work (it was four times: quadratic).
-    assert large / small == pytest.approx(2, rel=0.1)
+    # Twice the text, twice the work and a bisection's step more per match (2.15 times
+    # here); it was four times: quadratic.
+    assert large < 2.5 * small
