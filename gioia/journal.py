@@ -1,12 +1,20 @@
 """The coders' journals: ``codings/<coder>.jsonl``, one decision per line, append-only.
 
 Human decisions are sacred. Lines are appended, flushed and fsynced one at a time and
-never rewritten. Reading is forgiving where a crash can leave a mark (a torn last line is
-reported and skipped, every earlier line kept) and strict elsewhere (a malformed line in
-the middle is an error naming the line, because silently skipping it would drop a
-decision). Placing a decision in the current corpus is also here: a line is placed at its
-offsets when the text there still equals its quote, else re-anchored by its quote; what
-cannot be placed is *orphaned* and reported, never dropped.
+never rewritten. Lines end in ``\n`` (as gioia writes them), ``\r\n`` or a lone ``\r``.
+
+Reading is forgiving where a crash or a full disk can leave a mark, and strict elsewhere.
+A torn write (the start of a line cut short, which is never valid JSON) is reported and
+skipped wherever it is: as the last line, or before lines appended after it, since an
+append starts on a fresh line when the journal does not end in one, so that the fragment
+stays a line of its own and every later decision counts. Any other malformed line, the
+last one too, is an error naming its line, because skipping it would drop a decision;
+:func:`_is_torn_write` states the rule exactly. A journal with content from which no
+decision can be read says so.
+
+Placing a decision in the current corpus is also here: a line is placed at its offsets
+when the text there still equals its quote, else re-anchored by its quote; what cannot be
+placed is *orphaned* and reported, never dropped.
 
 One process writes a journal at a time: :func:`lock` holds an advisory lock on a hidden
 sidecar file (``codings/.ms.jsonl.lock``, holding the writer's pid) for a whole review
@@ -68,6 +76,9 @@ __all__ = [
 ]
 
 # \Z, not $: "$" also matches before a final newline, which made "hb\n" a coder.
+# Line breaks of any system: \n, \r\n, and a lone \r (classic Mac OS, some editors).
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_BOM = b"\xef\xbb\xbf"  # which Notepad puts at the start of a file it saves as UTF-8
 CODER_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 
@@ -329,8 +340,9 @@ def append_codings(path: Path, codings: Iterable[Coding]) -> int:
 
 
 def read_journal(path: Path) -> Journal:
-    """Read and validate a journal. Raises JournalError for a malformed line that is not
-    the last one; a malformed last line (a torn write) becomes a warning."""
+    """Read and validate a journal. Raises JournalError for a malformed line; a torn
+    write (see :func:`_is_torn_write`), wherever it is, becomes a warning and is skipped.
+    Lines end in ``\n``, ``\r\n`` or a lone ``\r``; a UTF-8 byte order mark is ignored."""
     coder = path.stem
     # Not through a link, and not a folder, pipe or device (which could block forever).
     fd = _open_regular(path, os.O_RDONLY, _JOURNAL)
@@ -339,8 +351,9 @@ def read_journal(path: Path) -> Journal:
             data = handle.read()
     except OSError as exc:
         raise _cannot_open(path, exc, _JOURNAL, writing=False) from None
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
+    lines = _LINE_BREAK.split(data.removeprefix(_BOM))
+    ended = lines[-1] == b""
+    if ended:
         lines.pop()
     codings: list[Coding] = []
     numbers: list[int] = []
@@ -348,30 +361,141 @@ def read_journal(path: Path) -> Journal:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        is_last = number == len(lines)
         try:
             codings.append(_parse_line(raw, coder))
             numbers.append(number)
         except ValueError as exc:
             location = Location(str(path), number)
-            if is_last:
-                problems.append(
-                    Problem(
-                        f"last line is torn or malformed ({exc}); "
-                        "it is skipped, earlier lines kept",
-                        location,
-                        hint="this happens when a write was interrupted; redo that one decision",
-                        severity="warning",
-                    )
-                )
-            else:
-                raise JournalError(
-                    f"malformed journal line: {exc}",
-                    location=location,
-                    hint="fix the line by hand in a text editor (journals are JSON Lines); "
-                    "gioia never rewrites journals",
-                ) from None
+            if not _is_torn_write(raw):
+                raise _malformed(raw, exc, location) from None
+            problems.append(_torn_problem(location, exc, last=number == len(lines) and not ended))
+    if not codings and problems:
+        problems.append(
+            Problem(
+                "no decision could be read from this journal: all it holds is torn, "
+                "skipped (see above)",
+                problems[0].location,
+                hint="if the coder made decisions, restore the journal from a backup or "
+                "version control; else redo them",
+                severity="warning",
+            )
+        )
     return Journal(coder, path, tuple(codings), tuple(numbers), tuple(problems))
+
+
+def _malformed(raw: bytes, exc: ValueError, location: Location) -> JournalError:
+    closing = _missing_closing(raw.decode("utf-8", "replace").rstrip())
+    if closing is None:
+        return JournalError(
+            f"malformed journal line: {exc}",
+            location=location,
+            hint="fix the line by hand in a text editor (journals are JSON Lines); "
+            "gioia never rewrites journals",
+        )
+    return JournalError(
+        f"malformed journal line: a decision that ends before its closing {closing!r}",
+        location=location,
+        hint=f"fix the line by hand: add {closing!r} at its end to keep the decision (if a "
+        "crash cut it there, a memo and flags after it are lost), or delete the line",
+    )
+
+
+def _torn_problem(location: Location, exc: ValueError, *, last: bool) -> Problem:
+    if last:
+        return Problem(
+            f"last line is torn ({exc}); it is skipped, earlier lines kept",
+            location,
+            hint="this happens when a write was interrupted (a crash, a full disk); redo "
+            "that one decision",
+            severity="warning",
+        )
+    return Problem(
+        f"torn fragment of an interrupted write ({exc}); it is skipped, every other line counts",
+        location,
+        hint="a write was interrupted (a crash, a full disk) and later decisions were "
+        "appended after it: redo the decision it held if it is missing; gioia never "
+        "rewrites journals, but you may delete the fragment by hand",
+        severity="warning",
+    )
+
+
+# A torn write of a line is cut anywhere in it: each of these completes a cut inside a
+# string, after a backslash, inside a \uXXXX escape, a number or a literal, so that a
+# prefix of a line gioia wrote reads as far as its end.
+_COMPLETIONS = ("", '"', '""', '0000"', "0", "e", "ue", "rue", "l", "ll", "ull", "se", "lse")
+_CLOSINGS = ("}", "]}")
+
+
+def _is_torn_write(raw: bytes) -> bool:
+    """Whether ``raw``, a line that is no decision, is what an interrupted append leaves.
+
+    gioia writes a decision as one line starting with ``{`` in one ``write``, and starts
+    it on a fresh line when the journal does not end in one (:func:`append_coding`). A
+    crash, a power cut or a full disk can cut that write anywhere, and the next append
+    puts its decision on the next line; so a fragment can be the last line or any line
+    before it. A line is such a fragment, skipped with a warning, when it is:
+
+    - the start of a JSON object cut short, with nothing wrong in it but its missing
+      end (a character cut in half at the end counts: the cut fell inside it), or
+    - made of NUL bytes only, or followed by them, which is what a power cut leaves
+      where the file grew but its data never reached the disk,
+
+    and is not a whole decision missing only its closing bracket, which is what a hand
+    edit leaves more often than a crash. Everything else is an error at its line: valid
+    JSON that is no decision, a typo, two lines run together, a line not starting at
+    ``{``, a line a text editor wrote. Where the fragment lies (last or not, followed
+    by other lines or not) does not matter: a torn write is never valid JSON, and a
+    human's line almost never ends up a clean prefix of one.
+    """
+    text = raw.rstrip(b"\0")
+    if not text:
+        return True
+    if not text.startswith(b"{"):
+        return False
+    try:
+        line = text.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.end != len(text) or exc.reason != "unexpected end of data":
+            return False
+        line = text[: exc.start].decode("utf-8", "replace")
+    return _is_unfinished_json(line) and _missing_closing(line) is None
+
+
+def _missing_closing(line: str) -> str | None:
+    """The closing brackets ``line`` lacks to be a decision (every required key), if
+    that is all it lacks."""
+    for closing in _CLOSINGS:
+        try:
+            whole = json.loads(line + closing)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(whole, dict) and all(key in whole for key in CODING_REQUIRED):
+            return closing
+    return None
+
+
+def _is_unfinished_json(text: str) -> bool:
+    """Whether ``text`` is the start of some JSON text and not a whole one: JSON's
+    decoder, given one of the completions, reads past its last character."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    except (ValueError, RecursionError):  # a number too long, brackets too deep
+        return False
+    else:
+        return False  # valid JSON is written whole: never torn
+    for completion in _COMPLETIONS:
+        try:
+            json.loads(text + completion)
+        except json.JSONDecodeError as exc:
+            if exc.pos >= len(text):
+                return True
+        except (ValueError, RecursionError):
+            return False
+        else:
+            return True
+    return False
 
 
 def read_journals(codings_dir: Path, coders: Sequence[str] | None = None) -> list[Journal]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -92,7 +93,8 @@ def line(coder: str = "hb", quote: str = RUN, concept: str = "running") -> str:
             "source": "human",
             "quote": quote,
             "at": "2026-11-26T10:00:00Z",
-        }
+        },
+        ensure_ascii=False,  # as gioia writes them
     )
 
 
@@ -256,3 +258,145 @@ def test_append_refuses_a_decision_no_journal_can_hold(tmp_path, field):
         append_coding(path, coding)
     assert caught.value.location.file == str(path)
     assert path.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- 5. line endings
+
+
+def sixty_lines(coder: str = "hb") -> list[str]:
+    return [line(coder, *((RANT, "venting") if i % 2 else (RUN, "running"))) for i in range(60)]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"], ids=["CR", "CRLF", "LF"])
+@pytest.mark.parametrize("final", [True, False], ids=["ended", "unended"])
+def test_every_line_ending_reads_every_decision(tmp_path, ending, final):
+    study = make_study(tmp_path / "study")
+    path = study / "codings" / "hb.jsonl"
+    path.write_bytes((ending.join(sixty_lines()) + (ending if final else "")).encode())
+    journal = read_journal(path)
+    assert len(journal.codings) == 60 and journal.problems == ()
+    assert journal.lines[-1] == 60
+    assert counted(study) == 2  # the same two spans, decided thirty times each
+    # an append after any of them starts its own line, and every line still counts
+    append_coding(path, decision(quote=RANT, concept="venting"))
+    assert len(read_journal(path).codings) == 61
+
+
+def test_mixed_line_endings_and_a_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "hb.jsonl"
+    lines = sixty_lines()
+    path.write_bytes(
+        ("\ufeff" + lines[0] + "\r\n" + lines[1] + "\r" + lines[2] + "\n\r\n" + lines[3]).encode()
+    )
+    journal = read_journal(path)
+    assert len(journal.codings) == 4 and journal.problems == ()
+    assert journal.lines == (1, 2, 3, 5)  # the blank line between \n and \r\n is line 4
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["[1, 2]", '{"transcript": "P1"}', line("hb").replace('"accept"', '"maybe"'), "not json"],
+    ids=["array", "missing keys", "bad decision", "text"],
+)
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_complete_malformed_last_line_is_an_error_with_its_line(tmp_path, last, ending):
+    path = tmp_path / "hb.jsonl"
+    path.write_bytes(f"{line()}{ending}{line()}{ending}{last}{ending}".encode())
+    with pytest.raises(JournalError) as caught:
+        read_journal(path)
+    assert str(caught.value.location) == f"{path}:3"
+
+
+def test_a_last_line_without_its_newline_that_is_no_torn_write_is_an_error(tmp_path):
+    path = tmp_path / "hb.jsonl"
+    path.write_bytes(f'{line()}\n{{"transcript": "P1"}}'.encode())  # whole JSON, not a decision
+    with pytest.raises(JournalError, match="missing") as caught:
+        read_journal(path)
+    assert caught.value.location.line == 2
+
+
+def test_a_journal_with_content_but_no_decision_is_never_silently_empty(tmp_path):
+    study = make_study(tmp_path / "study")
+    path = study / "codings" / "hb.jsonl"
+    path.write_text(line()[:70])  # the first decision, torn by a crash
+    journal = read_journal(path)
+    assert journal.codings == ()
+    assert any("no decision" in p.message for p in journal.problems), journal.problems
+    assert all(p.location.line == 1 for p in journal.problems)
+    result = invoke("check", study)
+    assert "no decision" in result.output and "hb.jsonl:1" in result.output
+
+
+# --------------------------------------------------------------------------- 4. torn lines
+
+
+def tears(text: str) -> list[str]:
+    """Every place a write of ``text`` can be cut, a character at a time, but one: all
+    but the closing brace is a whole decision, which is an error (see below)."""
+    return [text[:cut] for cut in range(1, len(text) - 1)]
+
+
+@pytest.mark.parametrize("fragment", tears(line(quote="Café, naïve \\u00e9 \\\\ ok", concept="x")))
+def test_a_torn_write_anywhere_in_the_journal_is_a_skipped_fragment_and_every_other_line_counts(
+    tmp_path, fragment
+):
+    path = tmp_path / "hb.jsonl"
+    raw = fragment.encode()
+    path.write_bytes(f"{line()}\n".encode() + raw + f"\n{line()}\n".encode())
+    journal = read_journal(path)
+    assert journal.lines == (1, 3)
+    (problem,) = journal.problems
+    assert problem.severity == "warning" and problem.location.line == 2
+    assert "torn" in problem.message
+
+
+@pytest.mark.parametrize("cut", [1, 2])
+def test_a_write_torn_inside_a_character_is_a_fragment(tmp_path, cut):
+    path = tmp_path / "hb.jsonl"
+    raw = line(quote="5 € a week").encode()
+    torn = raw[: raw.index("€".encode()) + cut]  # 1 or 2 of its 3 bytes
+    path.write_bytes(torn + b"\n" + line().encode() + b"\n")
+    journal = read_journal(path)
+    assert journal.lines == (2,) and journal.problems[0].location.line == 1
+
+
+def test_a_power_cut_that_left_zeros_is_a_fragment(tmp_path):
+    path = tmp_path / "hb.jsonl"
+    path.write_bytes(line().encode() + b"\n" + line().encode()[:30] + b"\0" * 200 + b"\n")
+    path.write_bytes(path.read_bytes() + b"\0" * 90 + b"\n" + line().encode() + b"\n")
+    journal = read_journal(path)
+    assert journal.lines == (1, 4)
+    assert [p.location.line for p in journal.problems] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        line()[:-1],  # a hand edit that lost the closing brace: whole, so no torn write
+        line().replace('-1, "end"', '-1 x, "end"'),  # a typo inside
+        line().replace(", ", ",, ", 1),
+        line() + "}",
+        line() + " " + line(),  # two lines joined
+        '{"transcript": "P1", "start": tru, "end": -1',
+        '{"transcript": "P1"\x01',
+        " " + line()[:50],  # gioia writes its lines from the first column
+    ],
+    ids=["no brace", "typo", "double comma", "extra brace", "joined", "bad literal", "control",
+         "indented"],
+)  # fmt: skip
+def test_a_malformed_line_that_no_torn_write_leaves_is_an_error_with_its_line(tmp_path, broken):
+    path = tmp_path / "hb.jsonl"
+    path.write_text(f"{line()}\n{broken}\n{line()}\n")
+    with pytest.raises(JournalError) as caught:
+        read_journal(path)
+    assert str(caught.value.location) == f"{path}:2"
+    assert "fix the line by hand" in caught.value.hint
+
+
+@pytest.mark.parametrize("closing", ["}", "]}"])
+def test_a_decision_missing_only_its_closing_bracket_says_so(tmp_path, closing):
+    whole = line()[:-1] + ', "flags": ["power"]}'
+    path = tmp_path / "hb.jsonl"
+    path.write_text(f"{line()}\n{whole.removesuffix(closing)}\n")
+    with pytest.raises(JournalError, match=f"ends before its closing '{re.escape(closing)}'"):
+        read_journal(path)
