@@ -8,6 +8,13 @@ the new complete one, never a truncated one. (The folder is not fsynced after th
 after a power cut an output may be the previous version, which gioia can write again;
 the journals, which it cannot, are fsynced line by line in :mod:`gioia.journal`.)
 
+A disk that is full, read-only or not ours must never make a command fail for a cache:
+a cache entry that cannot be written (ENOSPC, EDQUOT, EROFS, EACCES, EPERM) is skipped,
+and the next run makes it again. Any other output that cannot be written is a
+:class:`~gioia.errors.GioiaError` naming it (``no space left on device: report/report.html``),
+the previous file left as it was. The journals, appended to rather than replaced, do the
+same in :mod:`gioia.journal` with :func:`write_all` and :func:`write_failure`.
+
 A process killed between creating the temporary file and the rename leaves that hidden
 file behind. The next write of the same target removes such leftovers once they are
 older than :data:`STALE_TEMPORARY_SECONDS`: younger ones may belong to another gioia
@@ -17,6 +24,7 @@ process writing the same file right now.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -24,47 +32,111 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from gioia.errors import GioiaError
+
 __all__ = [
     "STALE_TEMPORARY_SECONDS",
     "atomic_write_bytes",
     "atomic_write_lines",
     "atomic_write_text",
+    "is_out_of_space",
+    "write_all",
+    "write_failure",
 ]
 
 # A write takes milliseconds; a temporary file this old is a leftover of a killed process.
 STALE_TEMPORARY_SECONDS = 600
+# A disk (or a user's quota on it) that is full.
+_OUT_OF_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+# Why a cache entry may not be written without anything being wrong with the study: the
+# disk is full, or read-only, or the study is someone else's (gioia run on a shared copy).
+_CACHE_SKIPPED = _OUT_OF_SPACE | {errno.EROFS, errno.EACCES, errno.EPERM}
+# Data is written in pieces of this size: a few system calls, never the whole file at once.
+_CHUNK_BYTES = 1 << 20
 
 
 def atomic_write_bytes(path: Path, data: bytes | Iterable[bytes], *, cache: bool = False) -> None:
     """Write ``data`` (bytes, or chunks of them written as they come) to ``path`` via a
     temporary file in the same folder and a rename, so readers see either the old file
-    or the complete new one.
+    or the complete new one. A file that cannot be written is a GioiaError naming it.
 
     ``cache=True`` is for the files of ``.gioia/`` that gioia can make again, written by
     the hundred in one folder: the data is not fsynced (after a power cut an entry may be
-    empty, which its reader takes for missing) and stale temporaries are not looked for
-    (which lists the folder, for every file of a thousand-transcript cache)."""
+    empty, which its reader takes for missing), stale temporaries are not looked for
+    (which lists the folder, for every file of a thousand-transcript cache), and an entry
+    the disk has no room or no permission for is silently not written."""
+    try:
+        _replace(path, data, cache=cache)
+    except OSError as exc:
+        if cache and exc.errno in _CACHE_SKIPPED:
+            return
+        if cache:
+            hint = f"gioia's cache ({path.parent}) is safe to delete; delete it and run again"
+        else:
+            fix = (
+                "free some space on that disk and run the command again"
+                if is_out_of_space(exc)
+                else f"check that you may write to {path.parent}"
+            )
+            hint = f"{fix}; the previous {path.name}, if there was one, is unchanged"
+        raise GioiaError(write_failure(path, exc), hint=hint) from None
+
+
+def _replace(path: Path, data: bytes | Iterable[bytes], *, cache: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cache:
         _remove_stale_temporaries(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
             # mkstemp makes the file private (0600); the output gets the mode a plain
             # write would give it, so a report shared from a team folder stays readable.
             os.chmod(tmp_name, _mode_for(path))
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                for chunk in data:
-                    handle.write(chunk)
+            _write_chunks(fd, [data] if isinstance(data, bytes) else data)
             if not cache:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _write_chunks(fd: int, chunks: Iterable[bytes]) -> None:
+    pending = bytearray()
+    for chunk in chunks:
+        pending += chunk
+        if len(pending) >= _CHUNK_BYTES:
+            write_all(fd, pending)
+            pending.clear()
+    write_all(fd, pending)
+
+
+def write_all(fd: int, data: bytes | bytearray) -> None:
+    """``os.write`` until all of ``data`` is written (a write can take only part)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if not written:  # a file system that takes nothing and says nothing: it is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
+
+
+def is_out_of_space(exc: OSError) -> bool:
+    return exc.errno in _OUT_OF_SPACE
+
+
+def write_failure(path: Path | str | None, exc: OSError) -> str:
+    """What went wrong writing ``path``, in the words gioia shows: ``no space left on
+    device: PATH`` for a full disk, else ``cannot write PATH: reason``."""
+    where = f": {path}" if path is not None else ""
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on device{where}"
+    if is_out_of_space(exc):
+        return f"disk quota exceeded{where}"
+    reason = exc.strerror or str(exc)
+    return f"cannot write {path}: {reason}" if path is not None else f"cannot write: {reason}"
 
 
 def atomic_write_text(path: Path, text: str, *, cache: bool = False) -> None:

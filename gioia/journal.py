@@ -52,6 +52,7 @@ except ImportError:  # Windows: lock a byte range instead (not exercised by the 
     import msvcrt
 
 from gioia.errors import JournalError, Location, Problem
+from gioia.fsutil import is_out_of_space, write_all, write_failure
 from gioia.models import SOURCES, Codebook, Coding, Orphan, PlacedCoding, Transcript
 from gioia.quotes import locate_quote
 from gioia.serialise import (
@@ -278,6 +279,13 @@ def _cannot_open(path: Path, exc: OSError, what: str, *, writing: bool) -> Journ
 
 
 def _cannot_write(path: Path, exc: OSError) -> JournalError:
+    if is_out_of_space(exc):
+        # The message names the file itself, so it has no location to print before it.
+        return JournalError(
+            write_failure(path, exc),
+            hint="free some space on that disk, then record the decision again: it was "
+            "not recorded (every earlier decision is kept)",
+        )
     return JournalError(
         f"cannot write this journal: {exc.strerror or exc}",
         location=Location.of(path),
@@ -291,18 +299,33 @@ def append_coding(path: Path, coding: Coding) -> None:
     data = _encoded_line(path, coding)  # before anything is opened or written
     with lock(path, wait=APPEND_WAIT_SECONDS):
         fd = _open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, _JOURNAL)
+        size = -1
         try:
             size = os.fstat(fd).st_size
-            # A crash can leave a torn last line without its newline. Start on a fresh
-            # line so the torn fragment stays a line of its own and the decision is intact.
+            # A crash or a full disk can leave a torn last line without its newline.
+            # Start on a fresh line so that the torn fragment stays a line of its own
+            # and the decision is intact.
             if size > 0:
                 os.lseek(fd, size - 1, os.SEEK_SET)
                 if os.read(fd, 1) not in (b"\n", b"\r"):
                     data = b"\n" + data
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
+        except OSError as exc:  # a full disk, most likely
+            _take_back(fd, size)
+            raise _cannot_write(path, exc) from None
         finally:
             os.close(fd)
+
+
+def _take_back(fd: int, size: int) -> None:
+    """Shrink the journal back to ``size`` after a failed append, removing the bytes of
+    it that a full disk still took, and only those: the lock is held, so nothing else was
+    appended after ``size``. Should that fail too, the part stays a torn fragment, which
+    the next append ends with a newline and reading skips with a warning."""
+    with suppress(OSError):
+        if size >= 0 and os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
 
 
 def _encoded_line(path: Path, coding: Coding) -> bytes:
@@ -323,12 +346,6 @@ def _encoded_line(path: Path, coding: Coding) -> bytes:
                     "your terminal",
                 )
     return dumps_line(data).encode("utf-8")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def append_codings(path: Path, codings: Iterable[Coding]) -> int:

@@ -5,10 +5,13 @@ journal can hold."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -16,7 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gioia.cli import app
-from gioia.errors import JournalError
+from gioia.errors import GioiaError, JournalError
+from gioia.fsutil import atomic_write_bytes
 from gioia.journal import append_coding, lock, read_journal
 from gioia.models import Coding
 
@@ -400,3 +404,192 @@ def test_a_decision_missing_only_its_closing_bracket_says_so(tmp_path, closing):
     path.write_text(f"{line()}\n{whole.removesuffix(closing)}\n")
     with pytest.raises(JournalError, match=f"ends before its closing '{re.escape(closing)}'"):
         read_journal(path)
+
+
+# --------------------------------------------------------------------------- 4. a full disk
+
+
+class FullDisk:
+    """A disk that is full under ``root``: creating (``tempfile.mkstemp``), writing
+    (``os.write``) or fsyncing a file there fails with ENOSPC, as a real full disk does
+    at one of these steps depending on the file system. A write to a journal first
+    writes ``torn`` bytes, as a write cut short by a full disk does; ``undo_fails``
+    makes shrinking the journal back fail too. ``free()`` ends it."""
+
+    def __init__(self, monkeypatch, root: Path, at: str = "write", torn: int = 0, undo_fails=False):
+        self.monkeypatch, self.root = monkeypatch, str(root)
+        real = {"write": os.write, "fsync": os.fsync, "ftruncate": os.ftruncate}
+        real_mkstemp = tempfile.mkstemp
+
+        def write(fd, data):
+            if at == "write" and self.inside(fd):
+                if torn and self.path(fd).endswith(".jsonl"):
+                    real["write"](fd, bytes(data[:torn]))
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real["write"](fd, data)
+
+        def fsync(fd):
+            if at == "fsync" and self.inside(fd):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real["fsync"](fd)
+
+        def ftruncate(fd, length):
+            if undo_fails and self.path(fd).endswith(".jsonl") and length > 0:
+                raise OSError(errno.EIO, "Input/output error")
+            return real["ftruncate"](fd, length)
+
+        def mkstemp(*args, **kwargs):
+            if at == "create" and str(kwargs.get("dir", "")).startswith(self.root):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_mkstemp(*args, **kwargs)
+
+        monkeypatch.setattr(os, "write", write)
+        monkeypatch.setattr(os, "fsync", fsync)
+        monkeypatch.setattr(os, "ftruncate", ftruncate)
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+    @staticmethod
+    def path(fd: int) -> str:
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return ""
+
+    def inside(self, fd: int) -> bool:
+        return self.path(fd).startswith(self.root)
+
+    def free(self) -> None:
+        self.monkeypatch.undo()
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+
+
+@needs_proc
+def test_a_full_disk_during_an_append_is_a_clear_error_and_leaves_the_journal_as_it_was(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "hb.jsonl"
+    append_coding(path, decision())
+    before = path.read_bytes()
+    disk = FullDisk(monkeypatch, tmp_path, torn=40)
+    with pytest.raises(JournalError) as caught:
+        append_coding(path, decision(quote=RANT, concept="venting"))
+    assert str(caught.value) == f"no space left on device: {path}"
+    assert "free some space" in caught.value.hint
+    assert path.read_bytes() == before  # the 40 bytes the disk took are taken back
+    disk.free()
+    append_coding(path, decision(quote=RANT, concept="venting"))
+    journal = read_journal(path)
+    assert len(journal.codings) == 2 and journal.problems == ()
+
+
+@needs_proc
+def test_a_torn_append_that_cannot_be_undone_stays_a_fragment_and_blocks_nothing(
+    tmp_path, monkeypatch
+):
+    study = make_study(tmp_path / "study")
+    assert code(study).exit_code == 0
+    disk = FullDisk(monkeypatch, study, torn=40, undo_fails=True)
+    result = code(study, quote=RANT, concept="venting")
+    assert result.exit_code == 1, result.output
+    assert f"no space left on device: {study / 'codings' / 'hb.jsonl'}" in result.output
+    disk.free()
+    path = study / "codings" / "hb.jsonl"
+    assert len(path.read_bytes().splitlines()) == 2  # the decision and the torn fragment
+    assert code(study, quote=RANT, concept="venting").exit_code == 0
+    journal = read_journal(path)
+    assert journal.lines == (1, 3)
+    assert [(p.severity, p.location.line) for p in journal.problems] == [("warning", 2)]
+    for command in ("check", "run", "report"):
+        result = invoke(command, study)
+        assert result.exit_code == 0, result.output
+        assert "hb.jsonl:2: warning: torn fragment" in result.output
+    assert counted(study) == 2
+
+
+@needs_proc
+@pytest.mark.parametrize("at", ["write", "fsync"])
+def test_code_on_a_full_disk_says_so_and_changes_no_journal(tmp_path, monkeypatch, at):
+    study = make_study(tmp_path / "study")
+    assert code(study).exit_code == 0
+    before = (study / "codings" / "hb.jsonl").read_bytes()
+    FullDisk(monkeypatch, study, at=at)
+    result = code(study, quote=RANT, concept="venting")
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert f"no space left on device: {study / 'codings' / 'hb.jsonl'}" in result.output
+    assert (study / "codings" / "hb.jsonl").read_bytes() == before
+
+
+@needs_proc
+@pytest.mark.parametrize("at", ["create", "write", "fsync"])
+def test_check_on_a_full_disk_works_without_its_caches(tmp_path, monkeypatch, at):
+    study = make_study(tmp_path / "study")
+    assert code(study).exit_code == 0
+    shutil.rmtree(study / ".gioia")
+    FullDisk(monkeypatch, study, at=at)
+    assert counted(study) == 1
+    leftovers = [p for p in (study / ".gioia").rglob("*") if p.is_file()]
+    assert at == "fsync" or leftovers == []  # no cache entry, no temporary
+
+
+@needs_proc
+@pytest.mark.parametrize("at", ["create", "write", "fsync"])
+@pytest.mark.parametrize("command", ["report", "run", "accept"])
+def test_commands_that_write_outputs_on_a_full_disk_say_so(tmp_path, monkeypatch, at, command):
+    study = make_study(tmp_path / "study")
+    assert code(study).exit_code == 0
+    assert invoke("report", study).exit_code == 0
+    reports = {p: p.read_bytes() for p in (study / "report").rglob("*") if p.is_file()}
+    journal = (study / "codings" / "hb.jsonl").read_bytes()
+    FullDisk(monkeypatch, study, at=at)
+    more = ("--coder", "hb", "--min-score", "0") if command == "accept" else ()
+    result = invoke(command, study, *more)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert f"no space left on device: {study}" in result.output
+    assert {p: p.read_bytes() for p in (study / "report").rglob("*") if p.is_file()} == reports
+    assert (study / "codings" / "hb.jsonl").read_bytes() == journal
+
+
+@pytest.mark.parametrize("code_", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM])
+def test_a_cache_that_cannot_be_written_is_skipped_and_an_output_is_a_clear_error(
+    tmp_path, monkeypatch, code_
+):
+    def refuse(*args, **kwargs):
+        raise OSError(code_, os.strerror(code_))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    atomic_write_bytes(tmp_path / ".gioia" / "x.json", b"{}", cache=True)
+    assert not (tmp_path / ".gioia" / "x.json").exists()
+    target = tmp_path / "results.json"
+    target.write_text("previous")
+    with pytest.raises(GioiaError) as caught:
+        atomic_write_bytes(target, b"new")
+    expected = "no space left on device" if code_ == errno.ENOSPC else "cannot write"
+    assert str(caught.value).startswith(f"{expected}") and str(target) in str(caught.value)
+    assert target.read_text() == "previous"
+
+
+def test_a_cache_that_cannot_be_written_for_another_reason_is_a_clear_error(tmp_path):
+    (tmp_path / ".gioia").write_text("a file where gioia's cache folder goes")
+    with pytest.raises(GioiaError, match="cannot write") as caught:
+        atomic_write_bytes(tmp_path / ".gioia" / "x.json", b"{}", cache=True)
+    assert ".gioia" in caught.value.hint
+
+
+@pytest.mark.parametrize("filename", ["/data/study/report/report.html", None])
+def test_a_full_disk_anywhere_else_is_a_clear_message_not_an_internal_error(monkeypatch, filename):
+    from gioia import pipeline
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", filename)
+
+    monkeypatch.setattr(pipeline, "check", full)
+    result = invoke("check", ".")
+    assert result.exit_code == 1
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert result.output.startswith(
+        f"error: no space left on device{f': {filename}' * bool(filename)}"
+    )

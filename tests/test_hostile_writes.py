@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from typer.testing import CliRunner
 
 from gioia import journal
 from gioia.cli import app
-from gioia.errors import JournalError
+from gioia.errors import GioiaError, JournalError
 from gioia.fsutil import STALE_TEMPORARY_SECONDS, atomic_write_bytes, atomic_write_text
 from gioia.journal import append_coding, lock, read_journal, read_journals
 from gioia.serialise import coding_from_dict
@@ -48,7 +49,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(GioiaError, match=f"no space left on device: {re.escape(str(target))}"):
         atomic_write_text(target, '{"complete": false, "trunc')
     assert target.read_text() == '{"complete": true}'
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]

@@ -11,6 +11,7 @@ import typer
 
 from gioia import __version__, console, pipeline
 from gioia.errors import GioiaError
+from gioia.fsutil import is_out_of_space, write_failure
 
 app = typer.Typer(
     name="gioia",
@@ -47,6 +48,16 @@ def handle_errors() -> Iterator[None]:
     except (typer.Exit, KeyboardInterrupt):
         raise
     except Exception as error:
+        # A full disk is no bug: the outputs and journals say so themselves, naming their
+        # file; this is the last resort for any other write.
+        if isinstance(error, OSError) and is_out_of_space(error):
+            console.print_error(
+                GioiaError(
+                    write_failure(error.filename, error),
+                    hint="free some space on that disk and run the command again",
+                )
+            )
+            raise typer.Exit(1) from None
         if _debug:
             raise
         # A bug in gioia, not in the study: say so briefly; a traceback could show
