@@ -134,7 +134,7 @@ def lock(path: Path, *, wait: float = 0.0) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
-    fd = _open_regular(sidecar, os.O_RDWR | os.O_CREAT, _LOCK_FILE)
+    fd = _open_regular(sidecar, os.O_RDWR | os.O_CREAT, _LOCK_FILE, journal=path)
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(fd):
@@ -198,10 +198,11 @@ _BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate line e
 _LOCK_FILE_BYTES = 32
 
 
-def _open_regular(path: Path, flags: int, what: str) -> int:
+def _open_regular(path: Path, flags: int, what: str, *, journal: Path | None = None) -> int:
     """Open ``path``, a journal or its lock file, never through a symbolic link (a
     cloned study can carry one pointing anywhere) and only if it is a regular file (a
-    pipe would block for ever, a device would swallow the journal)."""
+    pipe would block for ever, a device would swallow the journal). A folder or disk
+    that cannot be written is reported for the ``journal`` a lock file is for."""
     writing = bool(flags & (os.O_WRONLY | os.O_RDWR))
     if not _NOFOLLOW and path.is_symlink():  # no O_NOFOLLOW (Windows): look first
         raise _linked(path, what)
@@ -210,7 +211,7 @@ def _open_regular(path: Path, flags: int, what: str) -> int:
     except OSError as exc:
         if path.is_symlink():  # ELOOP on Linux and macOS, EMLINK on FreeBSD
             raise _linked(path, what) from None
-        raise _cannot_open(path, exc, what, writing=writing) from None
+        raise _cannot_open(journal or path, exc, what, writing=writing) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise _not_regular(path, what, writing=writing)

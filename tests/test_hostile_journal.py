@@ -593,3 +593,23 @@ def test_a_full_disk_anywhere_else_is_a_clear_message_not_an_internal_error(monk
     assert result.output.startswith(
         f"error: no space left on device{f': {filename}' * bool(filename)}"
     )
+
+
+@pytest.mark.parametrize("code_", [errno.EACCES, errno.EROFS, errno.ENOSPC])
+def test_a_lock_file_that_cannot_be_made_names_the_journal(tmp_path, monkeypatch, code_):
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise OSError(code_, os.strerror(code_), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    path = tmp_path / "hb.jsonl"
+    with pytest.raises(JournalError) as caught:
+        append_coding(path, decision())
+    if code_ == errno.ENOSPC:
+        assert str(caught.value) == f"no space left on device: {path}"
+    else:
+        assert str(caught.value) == f"{path}: cannot write this journal: {os.strerror(code_)}"
+    assert not path.exists()
