@@ -1,7 +1,9 @@
 """The coders' journals: ``codings/<coder>.jsonl``, one decision per line, append-only.
 
 Human decisions are sacred. Lines are appended, flushed and fsynced one at a time and
-never rewritten. Lines end in ``\n`` (as gioia writes them), ``\r\n`` or a lone ``\r``.
+never rewritten; an append that fails (a full disk says ``no space left on device:
+PATH``) takes back the part of itself the disk still took, and nothing else is ever
+removed. Lines end in ``\n`` (as gioia writes them), ``\r\n`` or a lone ``\r``.
 
 Reading is forgiving where a crash or a full disk can leave a mark, and strict elsewhere.
 A torn write (the start of a line cut short, which is never valid JSON) is reported and
@@ -227,7 +229,7 @@ def _check_lock_file(sidecar: Path, fd: int) -> None:
     status = os.fstat(fd)
     os.lseek(fd, 0, os.SEEK_SET)
     content = os.read(fd, _LOCK_FILE_BYTES + 1).strip()
-    if status.st_nlink != 1:
+    if status.st_nlink > 1:  # (a file system without link counts says 0)
         reason = "is also another file (a hard link)"
     elif status.st_size > _LOCK_FILE_BYTES or (content and not content.isdigit()):
         reason = "holds something other than the process id gioia writes there"
@@ -296,7 +298,9 @@ def _cannot_write(path: Path, exc: OSError) -> JournalError:
 
 def append_coding(path: Path, coding: Coding) -> None:
     """Append one decision, flushed and fsynced before returning. Waits a moment for a
-    journal another process is writing, then raises JournalError."""
+    journal another process is writing, then raises JournalError. A decision with text
+    no UTF-8 file can hold, or a write that fails, is a JournalError, the journal left
+    as it was."""
     data = _encoded_line(path, coding)  # before anything is opened or written
     with lock(path, wait=APPEND_WAIT_SECONDS):
         fd = _open_regular(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, _JOURNAL)
