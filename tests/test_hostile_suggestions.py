@@ -306,3 +306,11 @@ def test_a_forged_cache_resealed_by_hand_is_refused_whole(tmp_path):
     assert journal(study) == []
     with pytest.raises(GioiaError, match="P9"):
         pipeline.review_session(pipeline.load_study(study), coder="ms")
+
+
+def test_publishing_the_same_suggestions_again_leaves_no_temporary_file(tmp_path):
+    study = make_study(tmp_path / "study")
+    for _ in range(3):
+        ok("suggest", study)
+    assert sorted(p.name for p in (study / ".gioia").iterdir() if p.name.endswith(".tmp")) == []
+    assert published(study).is_file()

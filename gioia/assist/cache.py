@@ -93,6 +93,8 @@ class SuggestionCache:
     def publish(self, target: Path) -> None:
         """Make ``target`` (``.gioia/suggestions.jsonl``, the file scripts read) hold
         these suggestions: a hard link when the file system allows, else a copy."""
+        if target.is_file() and self.path.is_file() and os.path.samefile(self.path, target):
+            return  # already this cache
         temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         temporary.unlink(missing_ok=True)
         try:
@@ -101,6 +103,9 @@ class SuggestionCache:
             atomic_write_text(target, self.path.read_text(encoding="utf-8"))
             return
         os.replace(temporary, target)
+        # Renaming a link onto another link of the same file does nothing (POSIX), which
+        # a concurrent publish can make happen between the check above and here.
+        temporary.unlink(missing_ok=True)
 
 
 def read_suggestion_file(path: Path) -> list[Suggestion] | None:
