@@ -11,8 +11,9 @@ The tree::
     ├── ConfigError             gioia.yaml, codebook.yaml or participants.csv is invalid;
     │                           carries *every* problem found, not just the first
     ├── TranscriptError         a transcript cannot be read or parsed
-    ├── JournalError            a coding journal line is malformed (not a torn last line,
-    │                           which is reported as a problem and skipped)
+    ├── JournalError            a coding journal line is malformed (not a torn write,
+    │                           which is reported as a problem and skipped), or the
+    │                           journal is a link or cannot be written
     ├── NlpError                the configured spaCy pipeline cannot be built
     └── StudyError              the study folder is missing or incomplete
 """
@@ -118,7 +119,8 @@ class TranscriptError(GioiaError):
 
 
 class JournalError(GioiaError):
-    """A coding journal is malformed beyond a torn last line."""
+    """A coding journal is malformed beyond a torn write, is not a file of its own, or
+    cannot be written."""
 
 
 class NlpError(GioiaError):
