@@ -2,12 +2,13 @@
 size.
 
 A REGEX that backtracks catastrophically, or is not a regular expression at all, is
-refused by `gioia check` at its line with the reason and the fix. A pattern whose
-wildcards would make the matcher's work grow with the square or cube of a transcript is
-refused too (one unbounded repeat per pattern, few tokens, few optional tokens, few
-patterns).
+refused by `gioia check` at its line with the reason and the fix; a REGEX that check
+accepts still runs with a time limit per token. A pattern whose wildcards would make the
+matcher's work grow with the square or cube of a transcript is refused too (one
+unbounded repeat per pattern, few tokens, few optional tokens, few patterns), and the
+one unbounded repeat a pattern may have reaches a bounded number of tokens.
 
-No test here is timed: each asserts a refusal.
+No test here is timed: each asserts a refusal, or counts the matcher's work.
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ import pytest
 from hostile_support import CLI_CODEBOOK, make_cli_study
 from typer.testing import CliRunner
 
+import gioia.assist.matching as matching
 from gioia import codebook as codebook_module
+from gioia.assist.matching import ConceptMatcher, find_hits
 from gioia.cli import app
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, Problem
+from gioia.models import Codebook, Concept, Dimension, Segment, Theme
 
 # Lines of this base: the concept's "patterns:" is line 13, its first pattern line 14.
 BASE = """\
@@ -137,6 +141,44 @@ def test_ordinary_patterns_pass_check(tmp_path, pattern):
     assert codebook.concepts[0].patterns
 
 
+def test_a_regex_check_accepts_still_has_a_time_limit_per_token(tmp_path, nlp, monkeypatch):
+    # No nesting and no alternatives, so check accepts it; yet before \d fails on a word
+    # of letters, the four \w* share the word out in every possible way: work of the
+    # fifth power of the word's length. The time limit (tiny here, to be quick) stops it.
+    path = write(tmp_path, r"[{TEXT: {REGEX: '\w*\w*\w*\w*\d'}}]")
+    codebook, _ = load_codebook(path)
+    monkeypatch.setattr(matching, "REGEX_TIMEOUT_SECONDS", 0.0001)
+    matcher = ConceptMatcher(nlp, codebook, str(path))
+    text = "We said " + "a" * 100 + " and left."
+    with pytest.raises(ConfigError) as caught:
+        find_hits(nlp(text), [Segment("GP1", 0, len(text), text, "GP1", "GP1", 0)], matcher)
+    (problem,) = caught.value.problems
+    assert problem.location.file == str(path) and problem.location.line == FIRST_PATTERN_LINE
+    assert r"\w*\w*\w*\w*\d" in problem.message and "time limit" in problem.message, problem
+    assert "a token of 100 characters" in problem.message, problem
+    assert problem.message.endswith("in transcript GP1"), problem
+
+
+def test_each_distinct_word_is_tested_once_per_regex_and_no_overlong_token(
+    tmp_path, nlp, monkeypatch
+):
+    path = write(tmp_path, "[{TEXT: {REGEX: '^a+$'}}, {LOWER: room}]")
+    codebook, _ = load_codebook(path)
+    tested: list[str] = []
+    real = matching._RegexTest._search
+
+    def counting(self, text):
+        tested.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(matching._RegexTest, "_search", counting)
+    matcher = ConceptMatcher(nlp, codebook, str(path))
+    long_token = "a" * (matching.MAX_REGEX_TOKEN_CHARS + 1)
+    matches = matcher.matches(nlp("aaa room " * 400 + f"b room {long_token} room."))
+    assert len(matches) == 400
+    assert sorted(tested) == [".", "aaa", "b", "room"]
+
+
 def test_check_and_suggest_name_an_invalid_regex_instead_of_an_internal_error(tmp_path):
     study = make_cli_study(tmp_path / "study")
     line = CLI_CODEBOOK.count("\n") + 2
@@ -218,3 +260,63 @@ def test_check_refuses_two_wildcards_in_the_cli_study(tmp_path):
     result = _cli(study, "check")
     assert result.exit_code == 1, result.output
     assert f"codebook.yaml:{line}:" in result.stderr and "unbounded" in result.stderr
+
+
+class _CountingMatcher(matching.Matcher):
+    """spaCy's Matcher, counting the matches it produces and the tokens it reads."""
+
+    produced = 0
+    longest_input = 0
+
+    def __call__(self, doclike, *args, **kwargs):
+        found = super().__call__(doclike, *args, **kwargs)
+        type(self).produced += len(found)
+        type(self).longest_input = max(type(self).longest_input, len(doclike))
+        return found
+
+
+def test_an_unbounded_pattern_does_work_linear_in_the_transcript(nlp, monkeypatch):
+    # "i the i the ...": a match of [i, *, the] from every "i" to every later "the";
+    # over the whole transcript that is quadratic in its length.
+    monkeypatch.setattr(matching, "Matcher", _CountingMatcher)
+    monkeypatch.setattr(_CountingMatcher, "produced", 0)
+    monkeypatch.setattr(_CountingMatcher, "longest_input", 0)
+    pattern = ({"LOWER": "i"}, {"OP": "*"}, {"LOWER": "the"})
+    matcher = ConceptMatcher(nlp, _codebook_with_pattern(pattern))
+    doc = nlp("i the " * 1500)
+    matches = matcher.matches(doc)
+    assert _CountingMatcher.produced <= 50 * len(doc), _CountingMatcher.produced
+    reach = codebook_module.MAX_REACH_TOKENS
+    assert _CountingMatcher.longest_input <= max(2 * reach, 2)
+    # one match per "i", the longest within reach: from it to the last "the" in reach
+    starts = {m.span.start for m in matches}
+    assert len(starts) == 1500
+    assert all(len(m.span) <= reach for m in matches)
+    assert max(len(m.span) for m in matches) == reach
+
+
+def test_an_unbounded_pattern_still_matches_within_a_sentence(nlp):
+    pattern = ({"LEMMA": "feel"}, {"OP": "*"}, {"LOWER": "alone"})
+    matcher = ConceptMatcher(nlp, _codebook_with_pattern(pattern))
+    text = "I felt, after a really bad day at the surgery, so alone. Alone again."
+    [match] = matcher.matches(nlp(text))
+    assert match.span.text == "felt, after a really bad day at the surgery, so alone"
+
+
+def test_a_pos_pattern_without_a_tagger_is_an_error_naming_the_codebook(tmp_path):
+    study = make_cli_study(tmp_path / "study")
+    line = CLI_CODEBOOK.count("\n") + 2
+    (study / "codebook.yaml").write_text(
+        CLI_CODEBOOK + "            patterns:\n              - [{POS: ADJ}, {LOWER: rant}]\n",
+        encoding="utf-8",
+    )
+    result = _cli(study, "suggest")
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output, result.output
+    assert f"codebook.yaml:{line}:" in result.stderr and "POS" in result.stderr, result.stderr
+
+
+def _codebook_with_pattern(pattern: tuple[dict, ...]) -> Codebook:
+    concept = Concept("c", "c", "t", "d", patterns=(pattern,))
+    theme = Theme("t", "T", "d", concepts=(concept,))
+    return Codebook("test", (Dimension("d", "D", themes=(theme,)),))

@@ -11,7 +11,15 @@ these matches as some of its evidence):
   phrase exactly as the codebook does ("sharing the workload" matches "share workload",
   "two way plots" matches "two-way plot"); a single word also matches its regular plural
   as written, for jargon the lemma tables do not know ("PDPs" matches "PDP");
-- ``pattern``: the concept's spaCy ``Matcher`` token patterns;
+- ``pattern``: the concept's spaCy ``Matcher`` token patterns, within the limits
+  :mod:`gioia.codebook` checks (issue 16: work bounded in the input's size). A pattern
+  with an unbounded repeat (OP ``*``, ``+``, ``{n,}``) matches within one sentence and
+  over at most ``MAX_REACH_TOKENS`` tokens: it runs over overlapping windows of each
+  sentence, so its work grows with the transcript's length, not with its square. A
+  ``REGEX`` runs on the ``regex`` engine with a time limit per token
+  (``REGEX_TIMEOUT_SECONDS``; going over it is an error naming the pattern), on tokens
+  of at most ``MAX_REGEX_TOKEN_CHARS`` characters, each distinct token once (spaCy's own
+  REGEX runs Python's ``re``, which cannot be stopped);
 - ``similarity``: only when the pipeline has word vectors: the cosine between the mean
   vector of a segment's content words and that of the concept's label, definition and
   examples; the ``VECTOR_TOP_K`` most similar segments scoring at least
@@ -49,22 +57,36 @@ suggests; nothing here touches a journal.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import regex
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
-from gioia.errors import ConfigError, Location, Problem
+from gioia.codebook import (
+    MAX_PATTERNS,
+    MAX_REACH_TOKENS,
+    MAX_UNBOUNDED_PATTERNS,
+    has_unbounded_repeat,
+    pattern_refusals,
+)
+from gioia.errors import ConfigError, GioiaError, Location, Problem
 from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
+from gioia.yamlsource import YamlDocument, YamlPath, load_yaml
 
 __all__ = [
+    "MAX_REGEX_TOKEN_CHARS",
+    "REGEX_TIMEOUT_SECONDS",
     "VECTOR_MIN_SCORE",
     "VECTOR_TOP_K",
     "ConceptMatcher",
@@ -102,6 +124,22 @@ SCOPE_BREAKERS = frozenset({"but", "although", "though", "however", "whereas"})
 VECTOR_MIN_SCORE = 0.75
 VECTOR_TOP_K = 10
 VECTOR_EVIDENCE_WORDS = 3
+# How long a codebook REGEX may take on one token. `gioia check` refuses the regexes
+# known to backtrack catastrophically; this bounds the polynomial ones that remain
+# (\w*\w*\w*\d). A word takes microseconds.
+REGEX_TIMEOUT_SECONDS = 0.25
+# A REGEX is tested on tokens of at most this many characters; a longer token (no word
+# is: a pasted link or data) matches no REGEX.
+MAX_REGEX_TOKEN_CHARS = 1000
+_MAX_KNOWN_TOKENS = 100_000  # distinct token texts a REGEX remembers its answer for
+# Attributes that spaCy's Matcher needs a pipeline component to set (the default
+# pipeline sets LEMMA only), and the Token property a REGEX on each attribute reads.
+_ANNOTATED = ("POS", "TAG", "MORPH", "DEP", "LEMMA")
+_TOKEN_TEXT = {
+    "ORTH": "text", "TEXT": "text", "NORM": "norm_", "LOWER": "lower_", "LEMMA": "lemma_",
+    "SHAPE": "shape_", "POS": "pos_", "TAG": "tag_", "DEP": "dep_", "MORPH": "morph",
+    "ENT_TYPE": "ent_type_", "ENT_ID": "ent_id_", "ENT_KB_ID": "ent_kb_id_",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,36 +165,102 @@ class ConceptMatcher:
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self._plurals = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Keyword phrases and the codebook's patterns whose matches have a bounded length,
+        # run over the whole document; patterns with an unbounded repeat, over windows.
         self._patterns = Matcher(nlp.vocab)
+        self._reaching = Matcher(nlp.vocab)
         self._cues = PhraseMatcher(nlp.vocab, attr="LOWER")
         for kind, cues in (("negation", NEGATION_CUES), ("hedge", HEDGE_CUES)):
             self._cues.add(kind, list(nlp.tokenizer.pipe(cues)))
         self._rules: dict[str, _Rule] = {}
+        self._places = _PatternPlaces(codebook, codebook_file)
+        # Where each REGEX extension and the first use of each attribute that needs a
+        # pipeline component are: (concept, pattern index, path inside the pattern).
+        self._regex_places: dict[str, tuple[str, int, YamlPath, bool]] = {}
+        self._annotated: dict[str, tuple[str, int, YamlPath]] = {}
         problems: list[Problem] = []
+        count = 0
         for concept in codebook.concepts:
             self._add_phrases(nlp, concept.id, concept.keywords, "keyword")
             self._add_phrases(nlp, concept.id, concept.veto, "veto")
             for index, pattern in enumerate(concept.patterns):
-                key = f"{concept.id}\x1fpattern\x1f{index}"
-                try:
-                    self._patterns.add(key, [list(pattern)])
-                except (ValueError, KeyError) as exc:
-                    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                count += 1
+                if count == MAX_PATTERNS + 1:
                     problems.append(
-                        Problem(
-                            f"concept {concept.id!r}: pattern {index + 1} is not a valid spaCy "
-                            f"Matcher pattern ({first_line})",
-                            Location(codebook_file),
-                            hint="each pattern is a list of token dicts such as "
-                            "[{LEMMA: have}, {LOWER: lunch}]",
+                        self._places.problem(
+                            concept.id,
+                            index,
+                            (),
+                            f"more than {MAX_PATTERNS} patterns in the codebook",
+                            "spaCy's matcher runs every pattern over every transcript",
                         )
                     )
-                    continue
-                self._rules[key] = _Rule(
-                    concept.id, _pattern_text(pattern), "pattern", PATTERN_WEIGHT
-                )
+                problem = self._add_pattern(concept.id, index, pattern)
+                if problem is not None:
+                    problems.append(problem)
         if problems:
             raise ConfigError(problems)
+
+    def _add_pattern(self, concept: str, index: int, pattern: Sequence[Any]) -> Problem | None:
+        """Add one codebook pattern, or say why it cannot be run: the limits `gioia check`
+        applies are applied again, for a codebook that did not come from a file."""
+        refusals = pattern_refusals(pattern)
+        if refusals:
+            inside, message, hint = refusals[0]
+            return self._places.problem(concept, index, inside, message, hint)
+        key = f"{concept}\x1fpattern\x1f{index}"
+        try:
+            spacy_pattern = self._for_spacy(concept, index, pattern)
+            unbounded = has_unbounded_repeat(pattern)
+            if unbounded and len(self._reaching) == MAX_UNBOUNDED_PATTERNS:
+                return self._places.problem(
+                    concept,
+                    index,
+                    (),
+                    f"more than {MAX_UNBOUNDED_PATTERNS} patterns with an unbounded repeat",
+                    "bound the repeat, e.g. OP: '{0,3}'",
+                )
+            (self._reaching if unbounded else self._patterns).add(key, [spacy_pattern])
+        except (ValueError, KeyError, TypeError, AttributeError, regex.error) as exc:
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            return self._places.problem(
+                concept,
+                index,
+                (),
+                f"not a valid spaCy Matcher pattern ({first_line})",
+                "each pattern is a list of token dicts such as [{LEMMA: have}, {LOWER: lunch}]",
+            )
+        self._rules[key] = _Rule(concept, _pattern_text(pattern), "pattern", PATTERN_WEIGHT)
+        return None
+
+    def _for_spacy(self, concept: str, index: int, pattern: Sequence[Any]) -> list[dict]:
+        """The pattern as spaCy's Matcher takes it, each REGEX replaced by a token
+        extension whose getter runs it with a time limit (see :class:`_RegexTest`)."""
+        tokens = []
+        for position, spec in enumerate(pattern):
+            token: dict[Any, Any] = {}
+            extensions: dict[str, bool] = {}
+            for key, value in spec.items():
+                name = str(key).upper()
+                if name in _ANNOTATED:
+                    self._annotated.setdefault(name, (concept, index, (position, key)))
+                regex_key = _regex_key(value)
+                if regex_key is None:
+                    token[key] = value
+                    continue
+                expressions, negated, inner = _expressions(value[regex_key])
+                extension = _regex_extension(name, expressions, negated)
+                self._regex_places.setdefault(
+                    extension, (concept, index, (position, key, regex_key, *inner), bool(inner))
+                )
+                extensions[extension] = True
+                rest = {k: v for k, v in value.items() if k != regex_key}
+                if rest:
+                    token[key] = rest
+            if extensions:
+                token["_"] = extensions
+            tokens.append(token)
+        return tokens
 
     def _add_phrases(
         self, nlp: Language, concept: str, phrases: Sequence[str], method: str
@@ -179,30 +283,224 @@ class ConceptMatcher:
 
     def matches(self, doc: Doc) -> list[_Match]:
         """Every match in ``doc``, with the cue scoping over it; of overlapping matches of
-        one rule, only the longest."""
-        found: dict[tuple[str, int], tuple[str, Span]] = {}
+        one rule, only the longest. Raises ConfigError for a pattern that cannot run on
+        ``doc``: an attribute the pipeline does not set, a REGEX over its time limit."""
+        self._check_annotations(doc)
+        found: dict[tuple[str, int], int] = {}  # (rule, first token) → end of the longest
         strings = doc.vocab.strings
-        for matcher in (self._phrases, self._plurals, self._patterns):
-            if len(matcher) == 0:
-                continue
-            for match_id, start, end in matcher(doc):
-                key = strings[match_id]
-                span = doc[start:end]
-                previous = found.get((key, span.start_char))
-                if previous is None or previous[1].end_char < span.end_char:
-                    found[(key, span.start_char)] = (key, span)
+        sentence_starts = _sentence_starts(doc)
+        try:
+            for matcher in (self._phrases, self._plurals, self._patterns):
+                if len(matcher) == 0:
+                    continue
+                for match_id, start, end in matcher(doc):
+                    _keep_longest(found, strings[match_id], start, end)
+            if len(self._reaching):
+                for window, first_starts in _windows(doc, sentence_starts):
+                    offset = window.start
+                    for match_id, start, end in self._reaching(window):
+                        # a match starting later is found again in the next window
+                        if start < first_starts and end - start <= MAX_REACH_TOKENS:
+                            _keep_longest(found, strings[match_id], offset + start, offset + end)
+        except _RegexTimeout as timeout:
+            raise self._too_slow(timeout) from None
         # By end, then longest last among cues ending together, so that read backwards
         # from a match the nearest cue comes first, and of "no one" and "no", "no one".
         cues = sorted((end, -start, strings[kind]) for kind, start, end in self._cues(doc))
-        sentence_starts = _sentence_starts(doc)
         matches = []
-        for key, span in found.values():
+        for (key, start), end in found.items():
+            span = doc[start:end]
             sentence = _sentence_of(sentence_starts, span.start)
             cue, factor = _cue_over(doc, span, cues, sentence)
             matches.append(_Match(self._rules[key], span, sentence, cue, factor))
         return sorted(
             matches, key=lambda m: (m.span.start_char, m.span.end_char, m.rule.concept, m.rule.term)
         )
+
+    def _check_annotations(self, doc: Doc) -> None:
+        """spaCy's Matcher raises a bare ValueError for a pattern on POS, TAG, MORPH, DEP
+        or LEMMA when no component of the pipeline sets it: say so about the pattern."""
+        for attribute, (concept, index, inside) in self._annotated.items():
+            if not doc.has_annotation(attribute):
+                problem = self._places.problem(
+                    concept,
+                    index,
+                    inside,
+                    f"{attribute} is not set by the NLP pipeline in use (the default one, "
+                    "spacy.blank with gioia's lemmatizer, sets LEMMA only)",
+                    "name a trained pipeline that sets it in gioia.yaml (settings: nlp: "
+                    "model: en_core_web_sm, once installed), or match on LOWER, LEMMA or TEXT",
+                )
+                raise _PatternError([problem])
+
+    def _too_slow(self, timeout: _RegexTimeout) -> _RegexTooSlow:
+        concept, index, inside, listed = self._regex_places[timeout.extension]
+        shown = timeout.text if len(timeout.text) <= 30 else timeout.text[:27] + "..."
+        problem = self._places.problem(
+            concept,
+            index,
+            (*inside, timeout.index) if listed else inside,
+            f"REGEX '{timeout.expression}' went over its time limit of "
+            f"{REGEX_TIMEOUT_SECONDS:g} s on a token of {len(timeout.text)} characters "
+            f"({shown!r})",
+            "simplify it so that no two quantifiers run over the same characters "
+            r"(\w*\w* matches no more than \w*), and anchor it with ^ and $; gioia stops a "
+            "REGEX this slow so that suggesting stays bounded",
+        )
+        return _RegexTooSlow([problem])
+
+
+class _PatternError(ConfigError):
+    """A codebook pattern that cannot run on a transcript, found while matching, in a
+    worker process too: it travels back whole (a ConfigError pickles its summary only)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (list(self.problems),))
+
+
+class _RegexTooSlow(_PatternError):
+    """A REGEX went over its time limit on a token of a transcript."""
+
+    def on(self, transcript: str) -> _RegexTooSlow:
+        """The same error, saying which transcript the token is in."""
+        return _RegexTooSlow(
+            [replace(p, message=f"{p.message} in transcript {transcript}") for p in self.problems]
+        )
+
+
+class _PatternPlaces:
+    """Where a codebook's patterns are, for messages: codebook.yaml is read again, for
+    its line numbers, only when a message needs one (a codebook built in code has none)."""
+
+    def __init__(self, codebook: Codebook, codebook_file: str):
+        self.file = codebook_file
+        self.paths: dict[str, YamlPath] = {}
+        for d, dimension in enumerate(codebook.dimensions):
+            for t, theme in enumerate(dimension.themes):
+                for c, concept in enumerate(theme.concepts):
+                    path = ("dimensions", d, "themes", t, "concepts", c)
+                    self.paths.setdefault(concept.id, path)
+        self._document: YamlDocument | None = None
+
+    def problem(
+        self, concept: str, index: int, inside: YamlPath, message: str, hint: str
+    ) -> Problem:
+        path = (*self.paths.get(concept, ()), "patterns", index, *inside)
+        return Problem(f"concept '{concept}', pattern {index + 1}: {message}", self._at(path), hint)
+
+    def _at(self, path: YamlPath) -> Location:
+        if self._document is None:
+            try:
+                self._document = load_yaml(Path(self.file), what="codebook")
+            except GioiaError:
+                self._document = YamlDocument(Path(self.file), None, {})
+        return self._document.location(path)
+
+
+class _RegexTimeout(Exception):
+    """A REGEX went over REGEX_TIMEOUT_SECONDS on one token."""
+
+    def __init__(self, extension: str, index: int, expression: str, text: str):
+        super().__init__(extension)
+        self.extension = extension
+        self.index = index  # of the expression in its IN or NOT_IN list
+        self.expression = expression
+        self.text = text
+
+
+class _RegexTest:
+    """The getter of the token extension that stands for one REGEX predicate: whether
+    the token's ``attribute`` matches one of ``expressions`` (``negated``: none of them).
+    Runs on the ``regex`` engine, which can be stopped: over REGEX_TIMEOUT_SECONDS it
+    raises _RegexTimeout. Each distinct text is searched once; a text longer than
+    MAX_REGEX_TOKEN_CHARS matches nothing, negated or not."""
+
+    def __init__(self, name: str, attribute: str, expressions: tuple[str, ...], negated: bool):
+        self.name = name
+        self.read = _TOKEN_TEXT[attribute]
+        self.expressions = expressions
+        self.compiled = [regex.compile(expression) for expression in expressions]
+        self.negated = negated
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, token: Token) -> bool:
+        text = str(getattr(token, self.read))
+        known = self.known.get(text)
+        if known is None:
+            known = len(text) <= MAX_REGEX_TOKEN_CHARS and self._search(text) != self.negated
+            if len(self.known) < _MAX_KNOWN_TOKENS:
+                self.known[text] = known
+        return known
+
+    def _search(self, text: str) -> bool:
+        for index, compiled in enumerate(self.compiled):
+            try:
+                if compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS):
+                    return True
+            except TimeoutError:
+                raise _RegexTimeout(self.name, index, self.expressions[index], text) from None
+        return False
+
+
+def _regex_key(value: Any) -> Any:
+    """The key of a REGEX predicate in a token spec's value (any case), or None."""
+    if isinstance(value, Mapping):
+        for key in value:
+            if isinstance(key, str) and key.upper() == "REGEX":
+                return key
+    return None
+
+
+def _expressions(value: Any) -> tuple[tuple[str, ...], bool, YamlPath]:
+    """A REGEX predicate's regular expressions, whether negated (NOT_IN), and the key of
+    their list: ``'^a'``, ``{IN: ['^a', 'b$']}`` or ``{NOT_IN: [...]}``."""
+    if isinstance(value, str):
+        return (value,), False, ()
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((key, listed),) = value.items()
+        if (
+            isinstance(key, str)
+            and key.upper() in ("IN", "NOT_IN")
+            and isinstance(listed, list | tuple)
+            and all(isinstance(item, str) for item in listed)
+        ):
+            return tuple(listed), key.upper() == "NOT_IN", (key,)
+    raise ValueError("REGEX takes a regular expression, or {IN: [...]} or {NOT_IN: [...]}")
+
+
+def _regex_extension(attribute: str, expressions: tuple[str, ...], negated: bool) -> str:
+    """The name of a token extension that tests a REGEX predicate (set afresh, so that
+    each matcher remembers its own answers)."""
+    identity = repr((attribute, expressions, negated)).encode("utf-8", "surrogatepass")
+    name = "gioia_regex_" + hashlib.sha256(identity).hexdigest()[:20]
+    test = _RegexTest(name, attribute, expressions, negated)
+    Token.set_extension(name, getter=test, force=True)
+    return name
+
+
+def _keep_longest(found: dict[tuple[str, int], int], key: str, start: int, end: int) -> None:
+    if found.get((key, start), -1) < end:
+        found[(key, start)] = end
+
+
+def _windows(doc: Doc, sentence_starts: Sequence[int]) -> Iterator[tuple[Span, int]]:
+    """Spans of at most 2 * MAX_REACH_TOKENS tokens, each inside one sentence, each
+    starting MAX_REACH_TOKENS after the one before: every span of at most
+    MAX_REACH_TOKENS tokens inside a sentence lies in one of them, in the first whose
+    first half (the number of tokens given with it) it starts in. A pattern with an
+    unbounded repeat matches over these, so its work is linear in the document's length
+    (over a whole sentence of up to nlp.MAX_SENTENCE_TOKENS, it was quadratic)."""
+    if not len(doc):
+        return
+    starts = [0, *(start for start in sentence_starts if start > 0)]
+    for start, end in zip(starts, [*starts[1:], len(doc)], strict=True):
+        while True:
+            stop = min(start + 2 * MAX_REACH_TOKENS, end)
+            last = stop >= end
+            yield doc[start:stop], stop - start if last else MAX_REACH_TOKENS
+            if last:
+                break
+            start += MAX_REACH_TOKENS
 
 
 def _gapped_pattern(phrase: Doc) -> list[dict[str, object]]:
@@ -283,7 +581,10 @@ def suggest_for_transcript(
 def find_hits(doc: Doc, segments: Sequence[Segment], matcher: ConceptMatcher) -> list[Hit]:
     """The matches in ``doc`` that lie in one of ``segments`` and are not vetoed (a veto
     phrase cancels its concept's matches in the same sentence), in document order."""
-    matches = matcher.matches(doc)
+    try:
+        matches = matcher.matches(doc)
+    except _RegexTooSlow as error:
+        raise error.on(segments[0].transcript) if segments else error from None
     vetoed = {(m.rule.concept, m.sentence) for m in matches if m.rule.method == "veto"}
     ordered = sorted(segments, key=lambda s: s.start)
     starts = [s.start for s in ordered]
