@@ -1,6 +1,8 @@
 """Hostile configuration and journals: random YAML structures, valid files with wrong
-types at random paths, alias bombs; ragged CSV tables; random, torn and mistyped journal
-lines. Each ``check_*`` asserts the readers' property on one input."""
+types at random paths, alias bombs; codebooks with generated token patterns (REGEX, OP,
+IN, FUZZY..., hostile regular expressions, wildcards); ragged CSV tables; random, torn
+and mistyped journal lines with LF, CRLF, CR-only or mixed line endings and with or
+without a final newline. Each ``check_*`` asserts the readers' property on one input."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import random
 import typing
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -18,7 +21,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from gioia.codebook import CodebookSpec, load_codebook
-from gioia.errors import ConfigError, JournalError
+from gioia.errors import ConfigError, GioiaError, JournalError
 from gioia.journal import read_journal
 from gioia.study import StudyConfig, load_participants, open_study
 
@@ -35,7 +38,51 @@ def check_yaml_reader(path: Path, data: bytes, load: Callable[[Path], object]) -
 
 
 def check_codebook(path: Path, data: bytes) -> None:
-    check_yaml_reader(path, data, load_codebook)
+    """The codebook loads, or its ConfigError names it; one that loads with patterns is
+    then matched against a hostile transcript (long words, wildcard bait, no full stop),
+    where the patterns run or a GioiaError names the codebook: `gioia check` accepting a
+    pattern that `gioia suggest` crashes or hangs on was issue 16's items 7 and 8."""
+    path.write_bytes(data)
+    try:
+        codebook, _ = load_codebook(path)
+    except ConfigError as error:
+        assert error.problems, "a ConfigError lists its problems"
+        for problem in error.problems:
+            assert problem.location is not None, problem
+            assert Path(problem.location.file).name == path.name, problem
+        return
+    if not any(concept.patterns for concept in codebook.concepts):
+        return
+    from gioia.assist.matching import ConceptMatcher, find_hits
+
+    nlp, doc, segments = _hostile_transcript()
+    try:
+        find_hits(doc, segments, ConceptMatcher(nlp, codebook, str(path)))
+    except GioiaError as error:
+        for problem in error.problems:
+            assert problem.location is not None, problem
+            assert Path(problem.location.file).name == path.name, problem
+
+
+HOSTILE_TRANSCRIPT = (
+    "I rant in the staff room, we had lunch together. "
+    + "i the and " * 150
+    + "a" * 900
+    + " "
+    + "ab1 " * 50
+    + "x" * 3000
+    + " GPs colleague colleagues 2020 \u2014 ok"
+)
+
+
+@cache
+def _hostile_transcript() -> tuple[object, object, list[object]]:
+    from gioia.models import Segment
+    from gioia.nlp import build_pipeline
+
+    nlp = build_pipeline("en")
+    text = HOSTILE_TRANSCRIPT
+    return nlp, nlp(text), [Segment("P1", 0, len(text), text, "P1", "P1", 0)]
 
 
 def check_study_config(study: Path, data: bytes) -> None:
@@ -88,7 +135,10 @@ def _keys_of(model: type[BaseModel]) -> list[str]:
     return sorted(keys)
 
 
-_CODEBOOK_KEYS = [*_keys_of(CodebookSpec), "LEMMA", "LOWER", "IN"]
+_CODEBOOK_KEYS = [
+    *_keys_of(CodebookSpec),
+    *("LEMMA", "LOWER", "TEXT", "OP", "IN", "NOT_IN", "REGEX", "FUZZY", "LENGTH", ">="),
+]
 _CONFIG_KEYS = _keys_of(StudyConfig)
 SCALARS = st.one_of(
     st.none(),
@@ -175,7 +225,173 @@ def yaml_cases(valid_path: Path, keys: list[str]) -> st.SearchStrategy[bytes]:
 
 
 def codebook_cases() -> st.SearchStrategy[bytes]:
-    return yaml_cases(EXAMPLE / "codebook.yaml", _CODEBOOK_KEYS)
+    """Random and mutated codebooks, and, as often, the example codebook with generated
+    token patterns."""
+    patterns = codebook_pattern_cases()
+    return st.one_of(yaml_cases(EXAMPLE / "codebook.yaml", _CODEBOOK_KEYS), patterns, patterns)
+
+
+# --------------------------------------------------------------------------- token patterns
+
+# Regular expressions a codebook may hold: catastrophic, polynomial, invalid, read
+# differently by Python's re and the regex engine, huge, and ordinary.
+HOSTILE_REGEXES = (
+    "^(a+)+$",
+    "(a|a)*$",
+    "(a|aa)+$",
+    "(x+x+)+y",
+    r"(\w+\s?)*$",
+    r"\w*\w*\w*\w*\d",
+    "[a-z]+[0-9]",
+    "(.*a){12}$",
+    "(unclosed",
+    "[z-a]",
+    "a{2,1}",
+    "*a",
+    "a**",
+    "x{4294967294}",
+    "a{1,100000}",
+    r"(a)\1",
+    "(?P<n>a)(?P=n)",
+    "(?=a)a",
+    "(?<!x)y",
+    "(a)?(?(1)b|c)",
+    "(?:foo){e<=2}",
+    r"\p{L}+",
+    "[[a-z]",
+    "(?V1)a",
+    "(?i)^gps?$",
+    "^(re)?start(s|ed|ing)?$",
+    "",
+    ".*",
+    "a" * 250,
+    "\x00",
+    "(" * 100 + ")" * 100,
+)
+_OPERATORS = ("?", "*", "+", "!", "{2}", "{0,3}", "{1,}", "{,2}", "{5,2}", "{0,50}", "**", "1")
+_ATTRIBUTES = (
+    *("LOWER", "LEMMA", "TEXT", "ORTH", "NORM", "SHAPE", "POS", "TAG", "DEP", "MORPH"),
+    *("ENT_TYPE", "LENGTH", "IS_STOP", "IS_ALPHA", "ENT_IOB", "_", "lower", "LEMMAA", "OP"),
+)
+_PREDICATES = ("REGEX", "IN", "NOT_IN", "FUZZY", "FUZZY2", "IS_SUBSET", "INTERSECTS", "regex")
+_WORDS = st.sampled_from(["rant", "room", "i", "the", "and", "a", "staff", "lunch", ""])
+_REGEXES = st.sampled_from(HOSTILE_REGEXES) | st.text(max_size=12)
+_SCALARS = _WORDS | st.text(max_size=8) | st.integers(-3, 3000) | st.booleans() | st.none()
+
+
+def _predicate_value() -> st.SearchStrategy[object]:
+    return st.one_of(
+        _REGEXES,
+        _WORDS,
+        st.lists(_REGEXES | _WORDS, max_size=4),
+        st.dictionaries(st.sampled_from(["IN", "NOT_IN", "in", "=="]), st.lists(_REGEXES)),
+        st.integers(-5, 50),
+        st.none(),
+    )
+
+
+@st.composite
+def token_spec(draw: st.DrawFn) -> dict:
+    """One token of a pattern: attributes with plain values or predicates, an OP."""
+    spec: dict[str, object] = {}
+    for _ in range(draw(st.integers(0, 3))):
+        value = draw(
+            _SCALARS
+            | st.dictionaries(
+                st.sampled_from(_PREDICATES) | st.sampled_from([">=", "==", "<"]),
+                _predicate_value(),
+                max_size=2,
+            )
+        )
+        spec[draw(st.sampled_from(_ATTRIBUTES))] = value
+    if draw(st.booleans()):
+        spec["OP"] = draw(st.sampled_from(_OPERATORS) | st.text(max_size=4))
+    return spec
+
+
+# Regular expressions check accepts, some of them slow on a long word.
+PLAUSIBLE_REGEXES = (
+    "^a+$",
+    r"\d+",
+    "",
+    ".*",
+    "(?i)^gps?$",
+    "^(re)?start(s|ed|ing)?$",
+    "[a-z]+[0-9]",
+    r"\w*\w*\w*\w*\d",
+    "^(ha)+h?$",
+)
+_PLAUSIBLE_REGEX = st.sampled_from(PLAUSIBLE_REGEXES)
+_PLAUSIBLE_OPERATORS = ("?", "*", "+", "!", "{2}", "{0,3}", "{1,}", "{,2}", "{5}")
+
+
+@st.composite
+def plausible_token_spec(draw: st.DrawFn) -> dict:
+    """A token spec check is likely to accept, so that the matcher gets to run it."""
+    spec: dict[str, object] = {}
+    if draw(st.integers(0, 3)):
+        attribute = draw(st.sampled_from(["LOWER", "LEMMA", "TEXT", "NORM", "SHAPE", "lower"]))
+        spec[attribute] = draw(
+            _WORDS
+            | st.builds(lambda words: {"IN": words}, st.lists(_WORDS, max_size=3))
+            | st.builds(lambda words: {"NOT_IN": words}, st.lists(_WORDS, max_size=3))
+            | st.builds(lambda r: {"REGEX": r}, _PLAUSIBLE_REGEX)
+            | st.builds(lambda r: {"REGEX": {"IN": r}}, st.lists(_PLAUSIBLE_REGEX, max_size=3))
+            | st.builds(lambda word: {"FUZZY": word}, _WORDS)
+        )
+    if draw(st.booleans()):
+        spec[draw(st.sampled_from(["IS_STOP", "IS_ALPHA", "LIKE_NUM"]))] = draw(st.booleans())
+    if draw(st.booleans()):
+        spec["OP"] = draw(st.sampled_from(_PLAUSIBLE_OPERATORS))
+    return spec
+
+
+def _wildcards(count: int) -> list[dict]:
+    """[i, *, the, *, and, ...]: the wildcards that made suggest run for minutes."""
+    pattern: list[dict] = [{"LOWER": "i"}]
+    for word in ("the", "and", "i", "the")[:count]:
+        pattern += [{"OP": "*"}, {"LOWER": word}]
+    return pattern
+
+
+@st.composite
+def codebook_with_patterns(draw: st.DrawFn) -> bytes:
+    """The example codebook, some of its concepts given generated ``patterns:``."""
+    data = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+    concepts = [
+        concept
+        for dimension in data["dimensions"]
+        for theme in dimension["themes"]
+        for concept in theme["concepts"]
+    ]
+    kinds = st.sampled_from(["plausible", "plausible", "random", "regex", "wildcards", "many"])
+    for concept in draw(st.lists(st.sampled_from(concepts), min_size=1, max_size=3)):
+        kind = draw(kinds)
+        if kind == "plausible":
+            token = plausible_token_spec()
+            patterns = draw(st.lists(st.lists(token, min_size=1, max_size=6), max_size=4))
+        elif kind == "random":
+            patterns = draw(st.lists(st.lists(token_spec(), max_size=12), max_size=4))
+        elif kind == "regex":
+            attribute = draw(st.sampled_from(["TEXT", "LOWER", "LEMMA", "NORM"]))
+            regexes = draw(st.lists(_REGEXES, min_size=1, max_size=3))
+            patterns = [[{attribute: {"REGEX": r}}, {"LOWER": "room", "OP": "?"}] for r in regexes]
+        elif kind == "wildcards":
+            patterns = [_wildcards(draw(st.integers(1, 4)))]
+        else:  # beyond the limits on the number of patterns
+            count = draw(st.sampled_from([20, 21, 199, 201, 250]))
+            unbounded = draw(st.booleans())
+            patterns = [
+                [{"LOWER": f"w{i}"}, *([{"OP": "+"}, {"LOWER": "x"}] if unbounded else [])]
+                for i in range(count)
+            ]
+        concept["patterns"] = patterns
+    return _dump(data, draw(st.booleans()))
+
+
+def codebook_pattern_cases() -> st.SearchStrategy[bytes]:
+    generated = codebook_with_patterns()
+    return st.one_of(generated, generated.flatmap(lambda data: mutated([data], YAML_MUTATIONS)))
 
 
 def study_config_cases() -> st.SearchStrategy[bytes]:
@@ -254,8 +470,17 @@ def journal_line(draw: st.DrawFn) -> bytes:
     return line
 
 
-def journal_cases() -> st.SearchStrategy[bytes]:
-    lines = st.lists(journal_line(), max_size=6)
-    return st.builds(
-        lambda chosen, end: b"\n".join(chosen) + end, lines, st.sampled_from([b"", b"\n"])
-    )
+LINE_ENDINGS = (b"\n", b"\r\n", b"\r")
+
+
+@st.composite
+def journal_cases(draw: st.DrawFn) -> bytes:
+    """Journal lines ended with LF, CRLF or a lone CR (old Mac editors, some sync
+    tools), all alike or mixed, with or without a final line ending."""
+    lines = draw(st.lists(journal_line(), max_size=6))
+    style = draw(st.sampled_from([*LINE_ENDINGS, b"mixed"]))
+    ends = [draw(st.sampled_from(LINE_ENDINGS)) if style == b"mixed" else style for _ in lines]
+    data = b"".join(line + end for line, end in zip(lines, ends, strict=True))
+    if lines and draw(st.booleans()):
+        data = data[: -len(ends[-1])]  # no final line ending
+    return data

@@ -1,7 +1,9 @@
 """Hostile configuration and journals: codebook.yaml and gioia.yaml (random structures,
-wrong types everywhere, tabs, non-UTF-8, alias bombs, deep nesting), participants.csv
-(ragged rows, duplicate ids, BOM, quoted newlines, formula-like cells) and journals
-(random, torn and mistyped lines, unknown concepts). Each reader returns normally or
+wrong types everywhere, tabs, non-UTF-8, alias bombs, deep nesting; generated token
+patterns with hostile REGEX, OP and wildcards, matched against a hostile transcript when
+they load), participants.csv (ragged rows, duplicate ids, BOM, quoted newlines,
+formula-like cells) and journals (random, torn and mistyped lines, unknown concepts, LF,
+CRLF, CR-only and mixed line endings, with or without a final one). Each reader returns normally or
 raises gioia's own error naming the file and line; `gioia check` exits 0 or 1 without a
 traceback.
 
@@ -29,6 +31,7 @@ from hostile_config import (
     check_participants,
     check_study_config,
     codebook_cases,
+    codebook_pattern_cases,
     journal_cases,
     participants_cases,
     study_config_cases,
@@ -50,6 +53,12 @@ from gioia.yamlsource import MAX_ALIAS_VALUES, MAX_CONFIG_BYTES, MAX_DEPTH, load
 @BOUNDED
 @given(data=codebook_cases())
 def test_codebook_loader_survives_random_structures_and_mutations(data, tmp_path):
+    check_codebook(tmp_path / "codebook.yaml", data)
+
+
+@BOUNDED
+@given(data=codebook_pattern_cases())
+def test_codebook_patterns_are_refused_at_their_line_or_run_on_a_hostile_transcript(data, tmp_path):
     check_codebook(tmp_path / "codebook.yaml", data)
 
 

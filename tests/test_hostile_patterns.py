@@ -17,7 +17,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hostile_support import CLI_CODEBOOK, make_cli_study
+from hostile_config import codebook_pattern_cases
+from hostile_support import BOUNDED, CLI_CODEBOOK, check_cli, make_cli_study
+from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import gioia.assist.matching as matching
@@ -320,3 +322,19 @@ def _codebook_with_pattern(pattern: tuple[dict, ...]) -> Codebook:
     concept = Concept("c", "c", "t", "d", patterns=(pattern,))
     theme = Theme("t", "T", "d", concepts=(concept,))
     return Codebook("test", (Dimension("d", "D", themes=(theme,)),))
+
+
+# --------------------------------------------------------------------------- generated
+
+
+def test_check_and_suggest_of_generated_patterns_exit_0_or_1_naming_the_codebook(tmp_path):
+    study = make_cli_study(tmp_path / "study")
+
+    @settings(BOUNDED, max_examples=15)
+    @given(data=codebook_pattern_cases())
+    def property(data: bytes) -> None:
+        (study / "codebook.yaml").write_bytes(data)
+        for command in ("check", "suggest"):
+            check_cli(study, command, names="codebook.yaml")
+
+    property()

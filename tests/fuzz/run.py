@@ -95,6 +95,9 @@ TARGETS: dict[str, Target] = {
     "codebook": _reader(
         hostile_config.codebook_cases, hostile_config.check_codebook, "codebook.yaml"
     ),
+    "codebook-patterns": _reader(
+        hostile_config.codebook_pattern_cases, hostile_config.check_codebook, "codebook.yaml"
+    ),
     "gioia.yaml": _study_config,
     "participants": _reader(
         hostile_config.participants_cases, hostile_config.check_participants, "participants.csv"
@@ -110,6 +113,9 @@ TARGETS: dict[str, Target] = {
         for suffix in SUPPORTED_SUFFIXES
     },
     "cli-codebook": _cli("codebook.yaml", hostile_config.codebook_cases, "check"),
+    "cli-codebook-suggest": _cli(
+        "codebook.yaml", hostile_config.codebook_pattern_cases, "check", "suggest"
+    ),
     "cli-gioia.yaml": _cli("gioia.yaml", hostile_config.study_config_cases, "check"),
     "cli-participants": _cli("participants.csv", hostile_config.participants_cases, "check"),
     "cli-journal": _cli("codings/ms.jsonl", hostile_config.journal_cases, "check"),
