@@ -113,6 +113,15 @@ class ConfigError(GioiaError):
     def problems(self) -> tuple[Problem, ...]:
         return self._problems
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt whole when it comes back from a worker process (--jobs): the default
+        # would call ConfigError(summary) and lose every problem.
+        return (_config_error, (self._problems, self.message))
+
+
+def _config_error(problems: tuple[Problem, ...], message: str) -> ConfigError:
+    return ConfigError(problems, message=message)
+
 
 class TranscriptError(GioiaError):
     """A transcript cannot be read or parsed."""
