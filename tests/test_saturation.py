@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from fractions import Fraction
 from itertools import permutations
 
 import pytest
@@ -251,9 +252,33 @@ def test_expected_curve_is_the_average_over_all_orders(code_lists):
 def test_guest_point_never_precedes_the_base(code_lists, base, run, threshold):
     interviews = [(f"P{i}", codes) for i, codes in enumerate(code_lists)]
     result = guest(interviews, base, run, threshold)
-    if result.point is not None:
+    # Found where, and only where, a direct reading of the criterion finds it: a guest
+    # that never finds a point fails on every input that has one.
+    assert result.point == guest_by_definition(interviews, base, run, threshold)
+    if result.point is None:
+        assert result.label is None and result.reason
+    else:
         assert base <= result.point <= len(interviews) - run
         assert result.label == f"{result.point}+{run}"
+
+
+def guest_by_definition(interviews, base, run, threshold):
+    """Guest, Namey & Chen's point read off the definition with exact fractions: p = s - 1
+    for the first run start s > base whose ``run`` interviews add at most ``threshold`` of
+    the codes of the first ``base`` interviews."""
+    base_codes = set().union(*(set(codes) for _, codes in interviews[:base]))
+    if len(interviews) < base + run or not base_codes:
+        return None
+    seen: set[str] = set()
+    new = []
+    for _, codes in interviews:
+        new.append(len(set(codes) - seen))
+        seen |= set(codes)
+    for start in range(base + 1, len(interviews) - run + 2):
+        added = sum(new[start - 1 : start - 1 + run])
+        if Fraction(added, len(base_codes)) <= Fraction(str(threshold)):
+            return start - 1
+    return None
 
 
 @settings(max_examples=100, deadline=None)
