@@ -125,3 +125,14 @@ def test_run_passes_when_gates_are_met(two_coders):
     )
     result = invoke("run", two_coders)
     assert result.exit_code == 0, result.output
+    assert "gate failed" not in result.output
+    # The measured value the gate passed on: alpha 0.489 (hand-computed above) >= 0.4.
+    results = json.loads((two_coders / "report" / "results.json").read_text(encoding="utf-8"))
+    assert results["agreement"]["pooled"]["alpha"] == pytest.approx(0.488889, abs=1e-6)
+    # The same study fails the gate just above the measured value.
+    (two_coders / "gioia.yaml").write_text(
+        "settings:\n  gates: {min_alpha: 0.49}\n", encoding="utf-8"
+    )
+    failed = invoke("run", two_coders)
+    assert failed.exit_code == 3
+    assert "alpha 0.489 is below the gate 0.49" in failed.stderr
