@@ -59,9 +59,12 @@ def test_multiword_keyword_matches_inflected_phrase_each_time(nlp):
 
 
 def test_multiword_keyword_does_not_bridge_content_words(nlp):
-    text = "We share clinical workload."  # "clinical" is not a stop word
+    # "clinical" is not a stop word; "the" is, so the second sentence is the control.
+    text = "We share clinical workload. Then we share the workload."
     codebook = make_codebook(concept("workload", keywords=("share workload",)))
-    assert run(nlp, codebook, text) == []
+    [found] = run(nlp, codebook, text)
+    assert [text[e.start : e.end] for e in found.evidence] == ["share the workload"]
+    assert found.evidence[0].start == text.index("share the")
 
 
 def test_matching_is_case_insensitive_at_sentence_start(nlp):
@@ -85,12 +88,13 @@ def test_evidence_offsets_are_in_transcript_coordinates(nlp):
 
 
 def test_interviewer_talk_outside_segments_is_never_suggested(nlp):
-    text = "Interviewer: Do you rant?\n\nGP1: Not really."
+    text = "Interviewer: Do you rant?\n\nGP1: Not really. Well, I rant sometimes."
     start = text.index("Not really")
     found = run(
         nlp, make_codebook(concept("venting", keywords=("rant",))), text, one_segment(text, start)
     )
-    assert found == []
+    # Only the participant's "rant" (the control), never the interviewer's.
+    assert [e.start for s in found for e in s.evidence] == [text.index("I rant") + 2]
 
 
 def test_veto_cancels_match_in_same_sentence_only(nlp):
@@ -131,13 +135,14 @@ def test_invalid_token_pattern_is_a_config_error(nlp):
 
 
 def test_match_spanning_two_segments_is_not_attributed(nlp):
-    text = "coffee room"
+    text = "coffee room coffee room"
     segments = [
         Segment("T1", 0, 6, "coffee", "GP1", "GP1", 0),
         Segment("T1", 7, 11, "room", "GP1", "GP1", 0),
+        Segment("T1", 12, 23, "coffee room", "GP1", "GP1", 1),  # the control: whole
     ]
     found = run(nlp, make_codebook(concept("space", keywords=("coffee room",))), text, segments)
-    assert found == []
+    assert [(s.start, s.end) for s in found] == [(12, 23)]
 
 
 def test_plural_of_a_word_the_lemmatizer_does_not_know_matches(nlp):
