@@ -252,3 +252,30 @@ def test_a_second_gioia_review_of_the_same_coder_gets_the_clear_error(tmp_path):
     first.send("q")
     first.expect(pexpect.EOF)
     assert len(read_journal(study / "codings" / "ms.jsonl").codings) == 1
+
+
+def test_a_journal_whose_folder_is_a_file_is_a_journal_error(tmp_path):
+    """The unwritable-folder test skips as root (CI): a path under a file fails for
+    every user, through the same path of the code."""
+    (tmp_path / "codings").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(JournalError) as raised:
+        append_coding(tmp_path / "codings" / "ms.jsonl", coding_from_dict(VALID_CODING))
+    assert "ms.jsonl" in str(raised.value.location or raised.value)
+    assert (tmp_path / "codings").read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_permission_error_opening_the_journal_is_a_journal_error(tmp_path, monkeypatch):
+    folder = tmp_path / "codings"
+    folder.mkdir()
+    journal = folder / "ms.jsonl"
+    real_open = os.open
+
+    def refuse(path, flags, *args, **kwargs):
+        if os.fspath(path) == os.fspath(journal):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(JournalError, match="cannot write this journal"):
+        append_coding(journal, coding_from_dict(VALID_CODING))
+    assert not journal.exists()
