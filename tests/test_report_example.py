@@ -101,7 +101,9 @@ def test_report_html_loads_in_headless_chromium(report, tmp_path):
 
 
 def test_every_table_number_is_recomputed_from_the_journal(report):
-    """Participants expressing each theme, from hb.jsonl and the codebook alone."""
+    """Participants expressing each node and its segments, for every dimension, theme and
+    concept row, from hb.jsonl and the codebook alone (each example transcript is one
+    participant's interview, and each quote occurs once in it: a quote is a segment)."""
     import json
 
     import yaml
@@ -110,23 +112,50 @@ def test_every_table_number_is_recomputed_from_the_journal(report):
     for line in (EXAMPLE / "codings" / "hb.jsonl").read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         latest[(entry["transcript"], entry["quote"], entry["concept"])] = entry["decision"]
+    accepted = [(t, q, c) for (t, q, c), d in latest.items() if d == "accept"]
     codebook = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
-    markdown = (report / "report.md").read_text(encoding="utf-8")
+    rows = (report / "report.md").read_text(encoding="utf-8").splitlines()
+
+    def check(prefix: str, label: str, level: str, concepts: set[str]) -> None:
+        label = label.replace("_", "\\_")
+        row = next(r for r in rows if r.startswith(f"| {prefix}{label} | {level} |"))
+        participants = len({t for t, _, c in accepted if c in concepts})
+        segments = len({(t, q) for t, q, c in accepted if c in concepts})
+        assert row.endswith(f" | {participants} (of 8) | {segments} |"), row
+
+    checked = 0
     for dimension in codebook["dimensions"]:
+        in_dimension = {c["id"] for t in dimension["themes"] for c in t["concepts"]}
+        check("**", f"{dimension['label']}**", "dimension", in_dimension)
         for theme in dimension["themes"]:
-            ids = {c["id"] for c in theme["concepts"]}
-            n = len({t for (t, _, c), d in latest.items() if c in ids and d == "accept"})
-            label = theme["label"].replace("_", "\\_")
-            row = next(r for r in markdown.splitlines() if r.startswith(f"| &emsp;**{label}** |"))
-            assert row.endswith(f" | {n} (of 8) | {row.rsplit('|', 2)[1].strip()} |")
-            assert row.split(" | ")[1] == "theme"
+            check("&emsp;**", f"{theme['label']}**", "theme", {c["id"] for c in theme["concepts"]})
+            for concept in theme["concepts"]:
+                check("&emsp;&emsp;", concept["label"], "concept", {concept["id"]})
+                checked += 1
+    assert checked == 22
 
 
 def test_golden_file_is_not_stale_by_accident():
-    # The golden file is the example's report; it must mention every concept label.
+    """The golden file is the example's report: it must name every node of the example's
+    codebook, and the saturation point computed from its journal."""
+    import yaml
+
     text = GOLDEN.read_text(encoding="utf-8")
     assert "## SRQR checklist" in text and "## Saturation" in text
     assert "saturation at 5+2" in text
+    codebook = yaml.safe_load((EXAMPLE / "codebook.yaml").read_text(encoding="utf-8"))
+    labels = [
+        node["label"]
+        for dimension in codebook["dimensions"]
+        for node in (
+            dimension,
+            *dimension["themes"],
+            *(c for t in dimension["themes"] for c in t["concepts"]),
+        )
+    ]
+    assert len(labels) == 31
+    missing = [label for label in labels if label.replace("_", "\\_") not in text]
+    assert missing == []
 
 
 if __name__ == "__main__":  # `make golden`
