@@ -158,6 +158,47 @@ def test_golden_file_is_not_stale_by_accident():
     assert missing == []
 
 
+def test_saturation_numbers_and_figure_match_an_independent_computation(report):
+    """The expected curve is the mean, over every set of k interviews, of the concepts
+    they hold (the average over all interview orders), computed here by enumeration from
+    hb.jsonl alone; the figure's dashed line must plot exactly those values."""
+    import json
+    from itertools import combinations
+    from statistics import fmean
+
+    latest = {}
+    for line in (EXAMPLE / "codings" / "hb.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        latest[(entry["transcript"], entry["quote"], entry["concept"])] = entry["decision"]
+    order = [f"GP{n}" for n in range(1, 9)]  # participants.csv order
+    held = {t: {c for (tt, _, c), d in latest.items() if tt == t and d == "accept"} for t in order}
+    expected = [
+        fmean(len(set().union(*(held[t] for t in chosen))) for chosen in combinations(order, k))
+        for k in range(1, 9)
+    ]
+    cumulative = [len(set().union(*(held[t] for t in order[:k]))) for k in range(1, 9)]
+
+    saturation = json.loads((report / "results.json").read_text(encoding="utf-8"))["saturation"]
+    assert saturation["order"] == order
+    assert saturation["cumulative"] == cumulative
+    assert saturation["expected_curve"] == pytest.approx(expected, abs=1e-6)
+    assert expected[0] > 1 and expected[-1] == cumulative[-1]  # a curve, not zeros
+
+    svg = (report / "figures" / "saturation.svg").read_text(encoding="utf-8")
+
+    def plotted(series: str) -> list[tuple[float, float]]:
+        points = re.search(rf'<polyline points="([^"]+)"[^>]*data-series="{series}"', svg)
+        assert points, series
+        return [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+
+    # The y axis from two points of the cumulative line, whose values are known.
+    line = plotted("cumulative")
+    (_, y_low), (_, y_high) = line[0], line[-1]
+    per_code = (y_low - y_high) / (cumulative[-1] - cumulative[0])
+    for (_, y), value in zip(plotted("expected"), expected, strict=True):
+        assert y == pytest.approx(y_low - per_code * (value - cumulative[0]), abs=0.1)
+
+
 if __name__ == "__main__":  # `make golden`
     import tempfile
 
