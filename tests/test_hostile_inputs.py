@@ -274,38 +274,56 @@ def test_a_journal_that_is_no_regular_file_is_a_journal_error(tmp_path, kind):
 # --------------------------------------------------------------------------- via the CLI
 
 
+def invalid(load) -> bool:
+    """Whether gioia's own loader refuses the file: what `gioia check` must exit 1 for."""
+    try:
+        load()
+    except (ConfigError, JournalError):
+        return True
+    return False
+
+
 def test_cli_check_of_a_hostile_codebook_exits_1_without_traceback(tmp_path):
+    """Exit 1 (naming the file) exactly when the codebook loader refuses the input, 0 when
+    it loads; never a traceback."""
     study = make_cli_study(tmp_path / "study")
 
     @settings(BOUNDED, max_examples=25)
     @given(data=codebook_cases())
     def property(data: bytes) -> None:
-        (study / "codebook.yaml").write_bytes(data)
-        check_cli(study, "check", names="codebook.yaml")
+        path = study / "codebook.yaml"
+        path.write_bytes(data)
+        expected = 1 if invalid(lambda: load_codebook(path)) else 0
+        assert check_cli(study, "check", names="codebook.yaml") == expected
 
     property()
 
 
 def test_cli_check_of_a_hostile_gioia_yaml_exits_1_without_traceback(tmp_path):
+    """Exit 1 (naming the file) exactly when gioia.yaml cannot be opened, else 0."""
     study = make_cli_study(tmp_path / "study")
 
     @settings(BOUNDED, max_examples=25)
     @given(data=study_config_cases())
     def property(data: bytes) -> None:
         (study / "gioia.yaml").write_bytes(data)
-        check_cli(study, "check", names="gioia.yaml")
+        expected = 1 if invalid(lambda: open_study(study)) else 0
+        assert check_cli(study, "check", names="gioia.yaml") == expected
 
     property()
 
 
 def test_cli_check_of_a_hostile_journal_exits_1_without_traceback(tmp_path):
+    """Exit 1 (naming the journal) exactly when the journal reader refuses it, else 0."""
     study = make_cli_study(tmp_path / "study")
 
     @settings(BOUNDED, max_examples=25)
     @given(data=journal_cases())
     def property(data: bytes) -> None:
-        (study / "codings" / "ms.jsonl").write_bytes(data)
-        check_cli(study, "check", names="ms.jsonl")
+        path = study / "codings" / "ms.jsonl"
+        path.write_bytes(data)
+        expected = 1 if invalid(lambda: read_journal(path)) else 0
+        assert check_cli(study, "check", names="ms.jsonl") == expected
 
     property()
 
