@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import random
 from pathlib import Path
 
@@ -44,9 +43,17 @@ def assert_well_formed(transcript: Transcript) -> None:
         f"{turn.speaker}: {transcript.text[turn.start : turn.end]}" for turn in transcript.turns
     )
     assert rendered == transcript.text
+    transcript.text.encode("utf-8")  # no lone surrogate: every output can hold it
+    previous_end, previous_line = 0, 0
     for turn in transcript.turns:
+        assert previous_end <= turn.start < turn.end <= len(transcript.text)  # ordered, apart
+        previous_end = turn.end
+        if turn.line is not None:
+            assert turn.line >= max(previous_line, 1)
+            previous_line = turn.line
         spoken = transcript.text[turn.start : turn.end]
         assert spoken and spoken == spoken.strip()
+        assert turn.speaker and "\n" not in turn.speaker
         assert transcript.text[: turn.start].endswith(f"{turn.speaker}: ")
 
 
@@ -341,11 +348,17 @@ def test_any_text_gives_a_transcript_or_a_transcript_error(tmp_path):
               "Name  0:01", "SPEAKERS", "\n", "\n\n", " ", "\t", "word", "é", "\u0301", "(x)",
               "#", "---", "\r", "\u2028", "\x0c", "?"]  # fmt: skip
     generator = random.Random(7)
+    read_well, refused = 0, 0
     for case in range(500):
         content = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 40)))
         name = "t.md" if case % 2 else "t.txt"
-        with contextlib.suppress(TranscriptError):
-            read_string(tmp_path, content, name=name)
+        try:
+            read_string(tmp_path, content, name=name)  # asserts assert_well_formed
+            read_well += 1
+        except TranscriptError as error:
+            assert error.message and name in str(error.location)  # the rel_path given
+            refused += 1
+    assert read_well > 100 and refused > 10  # both kinds of outcome were exercised
 
 
 # --------------------------------------------------------------------------- real data

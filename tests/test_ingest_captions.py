@@ -3,7 +3,6 @@ and SBV interviews written for these tests, read through ``read_transcript``."""
 
 from __future__ import annotations
 
-import contextlib
 import random
 from pathlib import Path
 
@@ -326,10 +325,49 @@ def test_garbled_files_raise_nothing_but_transcript_errors(parse):
         "x: y", "\ufeff", "{\\an8}",
     ]  # fmt: skip
     generator = random.Random(7)
+    parsed_well = 0
     for _ in range(2000):
         text = "\n".join(generator.choices(pieces, k=generator.randint(1, 12)))
-        with contextlib.suppress(TranscriptError):
-            parse(text, DEFAULT_INTERVIEWER_LABELS)
+        try:
+            found = parse(text, DEFAULT_INTERVIEWER_LABELS)
+        except TranscriptError as error:
+            assert error.message
+            continue
+        parsed_well += 1
+        lines = text.count("\n") + 1
+        numbers = [turn.line for turn in found.turns]
+        assert numbers == sorted(numbers) and all(1 <= n <= lines for n in numbers)
+        for turn in found.turns:
+            assert turn.speaker.strip() and "\n" not in turn.speaker
+            assert all("\n" not in line for line in turn.lines)
+            "".join(turn.lines).encode("utf-8")
+    assert parsed_well > 100
+
+
+@pytest.mark.parametrize("suffix", [".vtt", ".srt", ".sbv"])
+def test_garbled_caption_files_read_into_well_formed_transcripts(tmp_path, suffix):
+    """Read whole, as gioia reads a file: a transcript with the rendering contract
+    (offsets inside the text, turns in order and apart, UTF-8 text), or a TranscriptError."""
+    from test_ingest import assert_well_formed
+
+    pieces = [
+        "WEBVTT", "-->", "00:00:01.000 --> 00:00:02.000", "00:00:01,000 --> 00:00:02,000",
+        "0:00:01.000,0:00:02.000", "1", "", "<v A>hi</v>", "A: yes", "B: no", "\ud800x",
+        "\ufeff", "é", "\r",
+    ]  # fmt: skip
+    generator = random.Random(11)
+    read_well = 0
+    for _ in range(300):
+        text = "\n".join(generator.choices(pieces, k=generator.randint(1, 14)))
+        path = tmp_path / f"t{suffix}"
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            transcript = read_transcript(path, transcript_id="t", rel_path=path.name)
+        except TranscriptError:
+            continue
+        assert_well_formed(transcript)
+        read_well += 1
+    assert read_well > 20
 
 
 def test_broken_timing_lines_and_text_outside_cues_are_read_with_warnings(tmp_path):
