@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import needs_shared_corpus
 from typer.testing import CliRunner
 
 from gioia.cli import app
@@ -172,7 +173,7 @@ def test_an_export_coded_further_elsewhere_comes_back_into_its_study(example, tm
     assert after == before
 
 
-@pytest.mark.skipif(not QC_DEMO.is_file(), reason="../shared/corpora/refi-qda not present")
+@needs_shared_corpus(QC_DEMO)
 def test_import_real_qc_export_then_report(tmp_path):
     study = tmp_path / "qc"
     result = invoke("import", QC_DEMO, study, "--json")

@@ -14,8 +14,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-import pytest
 import yaml
+from conftest import needs_shared_corpus
 
 from gioia import pipeline
 from gioia.interchange import import_qdpx
@@ -24,10 +24,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "refi-qda"
 QC_DEMO = CORPUS / "qc-demo.qdpx"
 NVIVO_MAC = CORPUS / "nvivo-mac15-export.qdpx"
 
-pytestmark = pytest.mark.skipif(
-    not CORPUS.is_dir(),
-    reason=f"real REFI-QDA exports not found at {CORPUS} (AGPL: read in place, never copied)",
-)
+pytestmark = needs_shared_corpus(CORPUS)  # AGPL: read in place, never copied
 
 
 def count_elements(archive: Path, name: str) -> int:

@@ -135,9 +135,10 @@ def test_rewrapped_quote_is_placed_ignoring_whitespace(tmp_path):
     [(concept, start, end)] = placed
     assert concept == "venting"
     assert start == text.index("I rant") != old_start
+    coded = "I rant to a colleague in the coffee room."
     quote = text[start:end]
-    assert quote != "I rant to a colleague in the coffee room."
-    assert quote.split() == "I rant to a colleague in the coffee room.".split()
+    assert quote != coded
+    assert quote.split() == coded.split()
 
 
 def test_journal_lines_are_json_with_the_quote(tmp_path):
