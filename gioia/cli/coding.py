@@ -16,6 +16,7 @@ from gioia.journal import journal_path
 from gioia.journal import lock as journal_lock
 from gioia.review import run_review
 from gioia.serialise import coding_to_dict
+from gioia.warm import summary_json, summary_message, write_stamp
 
 LearnFrom = Annotated[
     str | None,
@@ -78,24 +79,28 @@ def suggest(
     counts = suggested.by_concept
     total = sum(counts.values())
     evaluation = suggested.evaluation.to_dict() if suggested.evaluation else None
+    described = console.describe_stage(suggested)
     if as_json:
-        console.print_json(
-            {
-                "suggestions": total,
-                "parsed": parsed.parsed_now,
-                "learner": list(learner.coders),
-                "stage": suggested.stage,
-                "by_concept": counts,
-                **({"evaluation": evaluation} if evaluate else {}),
-            }
+        summary = summary_json(
+            total, parsed.parsed_now, list(learner.coders), suggested.stage, counts
+        )
+        console.print_json({**summary, **({"evaluation": evaluation} if evaluate else {})})
+    else:
+        console.out.print(console.counts_table("Suggestions", ("concept", "segments"), counts))
+        console.message(summary_message(total, path, parsed.parsed_now, described))
+    if not evaluate:
+        # What an unchanged re-run prints, for the fast path of `python -m gioia`.
+        write_stamp(
+            loaded,
+            suggested,
+            path,
+            options={"coder": coder, "learn_from": learn_from},
+            ingested=len(corpus.transcripts),
+            described=described,
+            complete=not any(p.is_error for p in corpus.problems),
         )
         return
-    console.out.print(console.counts_table("Suggestions", ("concept", "segments"), counts))
-    console.message(
-        f"{total} suggestions written to {path} ({parsed.parsed_now} transcript(s) parsed, "
-        f"the rest from cache); {console.describe_stage(suggested)}"
-    )
-    if not evaluate:
+    if as_json:
         return
     if not learner.coders:
         console.message("no evaluation: name the coder whose decisions to evaluate (--coder)")
