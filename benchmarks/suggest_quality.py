@@ -1,6 +1,8 @@
 """How well gioia's suggestions recover a real researcher's coding (issues 5 and 14).
 
-    .venv/bin/python benchmarks/suggest_quality.py [CORPUS] [--dev]
+    .venv/bin/python benchmarks/suggest_quality.py [CORPUS] [--dev] [--write]
+
+``--write`` also keeps the output in docs/results/ (see :func:`results_file`).
 
 CORPUS is the PDPilot folder (default ../shared/corpora/pdpilot, else the byte-identical
 copy in tests/data/transcripts/pdpilot): 7 post-task interviews and the 262 segments the
@@ -526,10 +528,24 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
         return out
 
 
+RESULTS = ROOT / "docs" / "results"
+
+
+def results_file(dev: bool) -> Path:
+    """Where ``--write`` keeps the output, for docs/suggest-quality.md to quote (a test
+    checks that the docs quote it exactly and that it is what the benchmark prints)."""
+    return RESULTS / ("suggest-quality-dev.txt" if dev else "suggest-quality.txt")
+
+
 def main(argv: Sequence[str]) -> None:
     args = [a for a in argv if not a.startswith("--")]
     corpus_dir = Path(args[0]) if args else next(p for p in CORPORA if p.is_dir())
-    print("\n".join(run(corpus_dir, "--dev" in argv)))
+    dev = "--dev" in argv
+    output = "\n".join(run(corpus_dir, dev)) + "\n"
+    print(output, end="")
+    if "--write" in argv:
+        results_file(dev).parent.mkdir(parents=True, exist_ok=True)
+        results_file(dev).write_text(output, encoding="utf-8")
 
 
 if __name__ == "__main__":
