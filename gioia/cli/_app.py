@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gioia import __version__, console, pipeline
+from gioia import __version__
 from gioia.errors import GioiaError
 from gioia.fsutil import is_out_of_space, write_failure
+
+
+class _OnUse(ModuleType):
+    """A module imported when one of its names is first used, not when a command module
+    is: ``gioia --help`` and each command's ``--help`` import neither the pipeline
+    (every stage, numpy, python-docx, the report) nor the console (rich, the report)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = importlib.import_module(self.__name__)
+        return getattr(module, attribute)
+
+
+if TYPE_CHECKING:
+    from gioia import console, pipeline
+else:
+    console = _OnUse("gioia.console")
+    pipeline = _OnUse("gioia.pipeline")
 
 app = typer.Typer(
     name="gioia",
@@ -91,7 +113,7 @@ OutDir = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        console.out.print(f"gioia {__version__}")
+        typer.echo(f"gioia {__version__}")  # the console (rich, the report) not needed
         raise typer.Exit()
 
 

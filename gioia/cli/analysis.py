@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gioia import console, pipeline
-from gioia.cli._app import JsonFlag, StudyDir, app, handle_errors, load_study
+from gioia.cli._app import JsonFlag, StudyDir, app, console, handle_errors, load_study, pipeline
 
 
 @app.command()

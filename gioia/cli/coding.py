@@ -9,13 +9,18 @@ from typing import Annotated
 
 import typer
 
-from gioia import console, pipeline
-from gioia.cli._app import Coder, Jobs, JsonFlag, StudyDir, app, handle_errors, load_study
+from gioia.cli._app import (
+    Coder,
+    Jobs,
+    JsonFlag,
+    StudyDir,
+    app,
+    console,
+    handle_errors,
+    load_study,
+    pipeline,
+)
 from gioia.errors import GioiaError
-from gioia.journal import journal_path
-from gioia.journal import lock as journal_lock
-from gioia.review import run_review
-from gioia.serialise import coding_to_dict
 from gioia.warm import summary_json, summary_message, write_stamp
 
 LearnFrom = Annotated[
@@ -228,6 +233,10 @@ def review(
 
     Example: gioia review my-study --coder ms --transcript GP3
     """
+    from gioia.journal import journal_path
+    from gioia.journal import lock as journal_lock
+    from gioia.review import run_review
+
     pooled = _names(learn_from)
     with handle_errors():
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -297,6 +306,8 @@ def code(
             power=power,
         )
     if as_json:
+        from gioia.serialise import coding_to_dict
+
         console.print_json(coding_to_dict(coding))
     else:
         console.message(

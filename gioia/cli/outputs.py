@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from gioia import console, pipeline
 from gioia.cli._app import (
     Jobs,
     JsonFlag,
@@ -17,10 +16,11 @@ from gioia.cli._app import (
     StudyDir,
     app,
     codebook_app,
+    console,
     handle_errors,
     load_study,
+    pipeline,
 )
-from gioia.codebook import codebook_json_schema
 
 
 @app.command()
@@ -197,4 +197,6 @@ def codebook_schema() -> None:
 
     Example: gioia codebook schema > codebook.schema.json
     """
+    from gioia.codebook import codebook_json_schema
+
     console.out.file.write(json.dumps(codebook_json_schema(), indent=2) + "\n")

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gioia import console, pipeline
-from gioia.cli._app import JsonFlag, StudyDir, app, handle_errors, load_study
-from gioia.scaffold import init_study
+from gioia.cli._app import JsonFlag, StudyDir, app, console, handle_errors, load_study, pipeline
 
 
 @app.command()
@@ -24,6 +22,8 @@ def init(
     Example: gioia init my-study --example
     """
     with handle_errors():
+        from gioia.scaffold import init_study
+
         written = init_study(directory, example=example)
     for path in written:
         console.out.print(str(path))
