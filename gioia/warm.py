@@ -35,6 +35,7 @@ _FORMAT = 1
 # is left to the normal path, whose console makes it safe.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_RACY_NS = 3_000_000_000
 _JOBS = re.compile("[1-9][0-9]{0,5}")
 
 
@@ -83,7 +84,11 @@ def _file_state(path: str, previous: dict[str, list] | None = None) -> list:
     old = (previous or {}).get(path)
     if old is not None and old[1] == "file" and old[2:5] == key:
         return old  # unchanged since the last stamp: its hash is known
-    return [path, "file", *key, _sha256(path)]
+    digest = _sha256(path)
+    again = os.lstat(path)
+    if [again.st_mtime_ns, again.st_size, again.st_ino] != key:
+        raise ValueError(f"changed while it was read: {path}")
+    return [path, "file", *key, digest]
 
 
 def _file_holds(state: list) -> bool:
@@ -170,14 +175,20 @@ def write_stamp(
     options: dict[str, Any],
     ingested: int,
     described: str,
+    started: int,
     complete: bool = True,
 ) -> None:
     """Record, after a successful ``gioia suggest``, what an unchanged re-run with the
     same ``options`` may skip to. Any doubt (warnings, links, a cache elsewhere, a cache
     not sealed) writes no stamp, and removes an old one; so does any failure here, which
-    never fails the command."""
+    never fails the command.
+
+    ``started`` (``time.time_ns()`` before the study was loaded) guards against an edit
+    made while the run read its inputs (git's "racy clean"): an input modified since a
+    little before it gets no stamp, since the suggestions may come from what it held
+    before."""
     try:
-        _write_stamp(loaded, suggested, published, options, ingested, described, complete)
+        _write_stamp(loaded, suggested, published, options, ingested, described, started, complete)
     except Exception:
         remove_stamp(loaded.study.root)
 
@@ -189,6 +200,7 @@ def _write_stamp(
     options: dict[str, Any],
     ingested: int,
     described: str,
+    started: int,
     complete: bool,
 ) -> None:
     from gioia import __version__
@@ -217,6 +229,12 @@ def _write_stamp(
     folders, transcript_files = _tree(transcripts)
     cache = suggested.cache
     lock = json.loads(cache.lock.read_text(encoding="utf-8"))
+    cached = [
+        str(cache.lock),
+        str(cache.path),
+        str(published),
+        str(paths.cache / "suggestions.origin.json"),
+    ]
     watched = [
         str(paths.config),
         str(paths.codebook),
@@ -224,13 +242,18 @@ def _write_stamp(
         str(root / MARKER),
         *(str(paths.codings / f"{coder}.jsonl") for coder in suggested.learner.coders),
         *transcript_files,
-        str(cache.lock),
-        str(cache.path),
-        str(published),
-        str(paths.cache / "suggestions.origin.json"),
+        *cached,
     ]
     files = [_file_state(path, previous) for path in watched]
     states = {state[0]: state for state in files}
+    # Inputs (not the caches this run wrote) modified since a little before the run
+    # began (file systems keep mtimes as coarsely as 2 s): no stamp this time.
+    racy = started - _RACY_NS
+    inputs = watched[: -len(cached)]
+    if any(states[path][1] == "file" and states[path][2] >= racy for path in inputs):
+        return
+    if any(os.lstat(folder).st_mtime_ns >= racy for folder, _ in folders):
+        return
     sealed = lock.get("digest")
     for path in (str(cache.path), str(published)):
         if states[path][1] != "file" or states[path][5] != sealed:

@@ -173,5 +173,26 @@ def test_after_an_edit_the_normal_path_runs_and_stamps_again(
     _suggest(str(study))
     _append(study / "codebook.yaml", "# a comment\n")
     assert not _fast(monkeypatch, "suggest", str(study))
+    # Edited a moment ago: the run might have read it before the edit, so no stamp.
+    _suggest(str(study))
+    assert not _fast(monkeypatch, "suggest", str(study))
+    os.utime(study / "codebook.yaml", ns=(1, 1))
     _suggest(str(study))
     assert _fast(monkeypatch, "suggest", str(study))
+
+
+def test_an_input_edited_while_suggest_runs_gets_no_stamp(
+    study: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run may have read the transcript before the edit: its suggestions may come
+    from the old text, so nothing may let a re-run skip to them."""
+    real = warm._write_stamp
+
+    def edit_then_stamp(*args: object) -> None:
+        _same_size_edit(study / "transcripts" / "GP3.txt")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warm, "_write_stamp", edit_then_stamp)
+    _suggest(str(study))
+    assert not (study / ".gioia" / warm.STAMP).exists()
+    assert not _fast(monkeypatch, "suggest", str(study))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -74,6 +75,7 @@ def suggest(
     Example: gioia suggest my-study --coder ms --evaluate
     """
     pooled = _names(learn_from)  # a usage error (exit 2), before any work
+    started = time.time_ns()  # inputs modified after it get no stamp (gioia.warm)
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
         learner = pipeline.learner_for(loaded, coder, pooled)
@@ -102,6 +104,7 @@ def suggest(
             options={"coder": coder, "learn_from": learn_from},
             ingested=len(corpus.transcripts),
             described=described,
+            started=started,
             complete=not any(p.is_error for p in corpus.problems),
         )
         return
