@@ -6,7 +6,8 @@
 - Each learner's suggestions (``.gioia/suggestions/<learner>.jsonl``) with a lock file
   beside them that records what they were made from, their counts by concept and the
   learner's cross-validated evaluation: :class:`SuggestionCache`. An unchanged study's
-  `gioia suggest` reads the lock and nothing else.
+  `gioia suggest` reads the lock and nothing else; `python -m gioia suggest` not even
+  that: :mod:`gioia.warm` compares the files of ``.gioia/suggest.stamp.json`` first.
 """
 
 from __future__ import annotations
