@@ -5,12 +5,14 @@ before any coder has decided (the learned ranker, :mod:`gioia.assist.ranker`, ta
 these matches as some of its evidence):
 
 - ``keyword``: the concept's keywords matched on lemmas, case-insensitively: single words
-  and veto phrases with spaCy's ``PhraseMatcher`` on ``LEMMA`` ("ranting" matches "rant");
-  multi-word keywords with a ``Matcher`` pattern of the same lemmas that lets up to two
+  and veto phrases as spaCy's ``PhraseMatcher`` on ``LEMMA`` matches them ("ranting"
+  matches "rant"); multi-word keywords as a pattern of the same lemmas that lets up to two
   stop words stand between them and a hyphen come or go, because informants rarely say a
   phrase exactly as the codebook does ("sharing the workload" matches "share workload",
   "two way plots" matches "two-way plot"); a single word also matches its regular plural
-  as written, for jargon the lemma tables do not know ("PDPs" matches "PDP");
+  as written, for jargon the lemma tables do not know ("PDPs" matches "PDP"). All of them
+  are matched over the document's token arrays by :class:`_KeywordMatcher`, in time that
+  grows with the transcript, not with the number of keywords (issue 17);
 - ``pattern``: the concept's spaCy ``Matcher`` token patterns, within the limits
   :mod:`gioia.codebook` checks (issue 16: work bounded in the input's size). A pattern
   with an unbounded repeat (OP ``*``, ``+``, ``{n,}``) matches within one sentence and
@@ -67,7 +69,8 @@ from typing import Any
 
 import numpy as np
 import regex
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_STOP, LEMMA, LOWER, ORTH, SENT_START
+from spacy.errors import Errors
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -163,10 +166,9 @@ class ConceptMatcher:
     """Keyword, pattern, veto and cue matchers for every concept of a codebook, built once."""
 
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
-        self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._plurals = PhraseMatcher(nlp.vocab, attr="LOWER")
-        # Keyword phrases and the codebook's patterns whose matches have a bounded length,
-        # run over the whole document; patterns with an unbounded repeat, over windows.
+        self._keywords = _KeywordMatcher()
+        # The codebook's patterns whose matches have a bounded length run over the whole
+        # document; patterns with an unbounded repeat, over windows.
         self._patterns = Matcher(nlp.vocab)
         self._reaching = Matcher(nlp.vocab)
         self._cues = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -272,14 +274,15 @@ class ConceptMatcher:
             weight = PHRASE_WEIGHT if len(doc) > 1 else SINGLE_WORD_WEIGHT
             self._rules[key] = _Rule(concept, phrase, method, weight)
             if len(doc) == 1 or method == "veto":
-                self._phrases.add(key, [doc])
+                self._keywords.add(key, _exact_phrase(doc, LEMMA))
                 if len(doc) == 1:
                     # The lookup lemmatizer knows dictionary words only: jargon and
                     # acronyms keep their plural ("PDPs", "GPs"), so match it as written.
                     plurals = [doc[0].lower_ + "s", doc[0].lower_ + "es"]
-                    self._plurals.add(key, list(nlp.tokenizer.pipe(plurals)))
+                    for plural in nlp.tokenizer.pipe(plurals):
+                        self._keywords.add(key, _exact_phrase(plural, LOWER))
             else:
-                self._patterns.add(key, [_gapped_pattern(doc)])
+                self._keywords.add(key, _gapped_phrase(doc), gapped=True)
 
     def matches(self, doc: Doc) -> list[_Match]:
         """Every match in ``doc``, with the cue scoping over it; of overlapping matches of
@@ -289,11 +292,11 @@ class ConceptMatcher:
         found: dict[tuple[str, int], int] = {}  # (rule, first token) → end of the longest
         strings = doc.vocab.strings
         sentence_starts = _sentence_starts(doc)
+        for key, start, end in self._keywords(doc):
+            _keep_longest(found, key, start, end)
         try:
-            for matcher in (self._phrases, self._plurals, self._patterns):
-                if len(matcher) == 0:
-                    continue
-                for match_id, start, end in matcher(doc):
+            if len(self._patterns):
+                for match_id, start, end in self._patterns(doc):
                     _keep_longest(found, strings[match_id], start, end)
             if len(self._reaching):
                 for window, first_starts in _windows(doc, sentence_starts):
@@ -313,9 +316,15 @@ class ConceptMatcher:
             sentence = _sentence_of(sentence_starts, span.start)
             cue, factor = _cue_over(doc, span, cues, sentence)
             matches.append(_Match(self._rules[key], span, sentence, cue, factor))
+        # A keyword and a veto of one concept can match the same words; the veto
+        # cancels both (find_hits), so ordering them by method changes nothing but
+        # makes the order no longer depend on a hash table's.
         return sorted(
-            matches, key=lambda m: (m.span.start_char, m.span.end_char, m.rule.concept, m.rule.term)
-        )
+            matches,
+            key=lambda m: (
+                m.span.start_char, m.span.end_char, m.rule.concept, m.rule.term, m.rule.method
+            ),
+        )  # fmt: skip
 
     def _check_annotations(self, doc: Doc) -> None:
         """spaCy's Matcher raises a bare ValueError for a pattern on POS, TAG, MORPH, DEP
@@ -503,16 +512,199 @@ def _windows(doc: Doc, sentence_starts: Sequence[int]) -> Iterator[tuple[Span, i
             start += MAX_REACH_TOKENS
 
 
-def _gapped_pattern(phrase: Doc) -> list[dict[str, object]]:
-    pattern: list[dict[str, object]] = []
+# The attributes a keyword element reads, as columns of _KeywordMatcher's token array.
+_KEYWORD_ATTRS = (LEMMA, LOWER, ORTH, IS_STOP)
+_STOP_COLUMN = _KEYWORD_ATTRS.index(IS_STOP)
+# One element of a keyword phrase: the token attribute it tests (a column of
+# _KEYWORD_ATTRS), the value it wants (a string hash; 1 for IS_STOP) and whether it may
+# be left out.
+_Element = tuple[int, int, bool]
+
+
+def _exact_phrase(phrase: Doc, attr: int) -> tuple[_Element, ...]:
+    """A phrase matched token by token on ``attr`` (LEMMA or LOWER), as spaCy's
+    ``PhraseMatcher`` matches it: single words, plurals as written, veto phrases."""
+    if attr == LEMMA and not phrase.has_annotation("LEMMA"):
+        # as spaCy's PhraseMatcher refuses such a phrase
+        raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
+    column = _KEYWORD_ATTRS.index(attr)
+    return tuple((column, int(value), False) for value in phrase.to_array(attr).tolist())
+
+
+def _gapped_phrase(phrase: Doc) -> tuple[_Element, ...]:
+    """A multi-word keyword's elements: its lemmas, each after the first with up to
+    MAX_GAP_WORDS optional stop words before it, and a hyphen that may come or go, with no
+    gap next to it ("two-way plot": two, -?, way, stop?, stop?, plot)."""
+    lemma, orth = _KEYWORD_ATTRS.index(LEMMA), _KEYWORD_ATTRS.index(ORTH)
+    hyphen = phrase.vocab.strings.add("-")
+    elements: list[_Element] = []
     for i, token in enumerate(phrase):
         if token.text == "-":
-            pattern.append({"ORTH": "-", "OP": "?"})
+            elements.append((orth, hyphen, True))
             continue
         if i and phrase[i - 1].text != "-":
-            pattern += [{"IS_STOP": True, "OP": "?"}] * MAX_GAP_WORDS
-        pattern.append({"LEMMA": token.lemma_})
-    return pattern
+            elements += [(_STOP_COLUMN, 1, True)] * MAX_GAP_WORDS
+        elements.append((lemma, token.lemma, False))
+    return tuple(elements)
+
+
+class _KeywordMatcher:
+    """Keyword and veto phrases matched over a document's token arrays (lemma, lower
+    case, text and stop-word flag, one ``Doc.to_array``), without spaCy's ``Matcher``
+    (issue 17: it built ``Token`` objects for every token and ran every pattern over
+    every token, so its cost grew with tokens × keywords).
+
+    Each phrase is a sequence of elements (:data:`_Element`), some optional; the phrases
+    share a tree of their elements (:class:`_Node`: phrases that begin alike, such as
+    "share workload" and "share experience", share their first nodes). Matching runs
+    from each token that can begin a phrase (found with ``numpy.isin`` over the arrays)
+    and carries the set of nodes reached, token by token, each step a dictionary lookup
+    of the token's values: the work grows with the tokens and the partial matches, not
+    with the number of keywords. Every match of a phrase is found, as spaCy's matchers
+    find them (``PhraseMatcher`` for exact phrases, ``Matcher`` for the gapped pattern of
+    a multi-word keyword), and of the matches of one phrase starting at one token the
+    longest is returned, which is all ``ConceptMatcher`` keeps."""
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        self._count = 0
+        self._longest = 0  # elements of the longest phrase: no match takes more tokens
+        self._gapped = False  # whether a phrase reads lemmas as spaCy's Matcher would
+        self._index: _KeywordIndex | None = None  # built when first matching
+
+    def add(self, key: str, elements: tuple[_Element, ...], *, gapped: bool = False) -> None:
+        node = self._root
+        for element in elements:
+            node = node.child(element)
+        if key not in node.keys:
+            node.keys.append(key)
+        self._count += 1
+        self._longest = max(self._longest, len(elements))
+        self._gapped = self._gapped or gapped
+        self._index = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """(key, start, end) of the longest match of each phrase at each token where one
+        starts, in document order."""
+        if not self._count:
+            return []
+        if self._gapped and not doc.has_annotation("LEMMA"):
+            # as spaCy's Matcher refuses a LEMMA pattern on such a document
+            raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
+        if not len(doc):
+            return []
+        if self._index is None:
+            self._index = _KeywordIndex(self._root)
+        index = self._index
+        # (2-D whatever the document's length and the number of attributes)
+        table = doc.to_array(index.attrs).reshape(len(doc), len(index.attrs))
+        begins = np.zeros(len(doc), bool)
+        for column, values in index.firsts:
+            begins |= np.isin(table[:, column], values)
+        found = []
+        for start in np.flatnonzero(begins).tolist():
+            ends: dict[str, int] = {}
+            reached = index.begin
+            rows = _rows(table, start, start + self._longest)
+            for end, row in enumerate(rows, start + 1):
+                following: dict[_Node, None] = {}
+                for node in reached:
+                    for column, children in node.steps:
+                        for child in children.get(row[column], ()):
+                            following.update(child.reach)
+                if not following:
+                    break
+                reached = following
+                for node in reached:
+                    for key in node.keys:
+                        ends[key] = end  # later is longer
+            found.extend((key, start, end) for key, end in ends.items())
+        return found
+
+
+def _rows(table: np.ndarray, start: int, stop: int) -> Iterator[list[int]]:
+    """Rows ``start`` to ``stop`` of ``table`` as lists of Python ints, read a few at a
+    time, then more: a match rarely gets past a phrase's first token, and no keyword's
+    length should make every token read the rest of the document."""
+    size = 4
+    while start < stop:
+        yield from table[start : min(start + size, stop)].tolist()
+        start += size
+        size *= 2
+
+
+class _Node:
+    """A node of _KeywordMatcher's tree: the phrases that end here (their keys), the
+    nodes a token leads to, by column and value, and those reached by leaving out an
+    optional element; ``steps`` and ``reach`` are what matching reads of them (see
+    :class:`_KeywordIndex`)."""
+
+    __slots__ = ("children", "keys", "next", "reach", "skips", "steps")
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.children: dict[_Element, _Node] = {}
+        self.next: dict[int, dict[int, list[_Node]]] = {}
+        self.skips: list[_Node] = []
+        # set by _KeywordIndex: (column of the token array, value → nodes) for each
+        # attribute a token is tested on here, and this node with those reached from it
+        # by leaving out optional elements
+        self.steps: tuple[tuple[int, dict[int, list[_Node]]], ...] = ()
+        self.reach: dict[_Node, None] = {}
+
+    def child(self, element: _Element) -> _Node:
+        node = self.children.get(element)
+        if node is None:
+            node = self.children[element] = _Node()
+            column, value, optional = element
+            self.next.setdefault(column, {}).setdefault(value, []).append(node)
+            if optional:
+                self.skips.append(node)
+        return node
+
+
+class _KeywordIndex:
+    """What _KeywordMatcher reads while matching, worked out once from its tree: the
+    attributes to take from a document (only those a phrase tests), each node's steps
+    by column of that array, the nodes a match begins at and, by column, the values a
+    token must have for a phrase to begin at it."""
+
+    def __init__(self, root: _Node):
+        nodes = [root]
+        for node in nodes:
+            nodes.extend(node.children.values())
+        used = sorted({column for node in nodes for column in node.next})
+        self.attrs = [_KEYWORD_ATTRS[column] for column in used]
+        where = {column: position for position, column in enumerate(used)}
+        for node in nodes:
+            node.steps = tuple((where[c], values) for c, values in node.next.items())
+            node.reach = dict.fromkeys(_closure([node]))
+        self.begin = root.reach
+        firsts: dict[int, list[int]] = defaultdict(list)
+        for node in self.begin:
+            for column, values in node.steps:
+                firsts[column].extend(values)
+        self.firsts = [(column, np.array(v, np.uint64)) for column, v in firsts.items()]
+
+
+def _closure(nodes: Iterable[_Node]) -> list[_Node]:
+    """``nodes`` and every node reached from them by leaving out optional elements, each
+    once, in a stable order."""
+    out: list[_Node] = []
+    seen: set[int] = set()
+    stack = list(nodes)
+    stack.reverse()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        out.append(node)
+        stack.extend(reversed(node.skips))
+    return out
 
 
 def _pattern_text(pattern: Iterable[dict]) -> str:
