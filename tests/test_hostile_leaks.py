@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from test_cli import CODEBOOK, TRANSCRIPT  # the coping study of the CLI tests
 from typer.testing import CliRunner
 
 from gioia import console
@@ -38,34 +39,6 @@ from gioia.errors import TranscriptError
 from gioia.ingest import read_transcript
 
 runner = CliRunner()
-
-CODEBOOK = textwrap.dedent("""\
-    version: 1
-    title: Coping at work
-    dimensions:
-      - id: support
-        label: Support
-        themes:
-          - id: emotional
-            label: Emotional support
-            concepts:
-              - id: venting
-                label: Venting
-                keywords: [rant, offload]
-              - id: coffee-room
-                label: The coffee room
-                keywords: [coffee room]
-    """)
-
-TRANSCRIPT = textwrap.dedent("""\
-    Interviewer: How do you cope after a hard day?
-
-    P1: Mostly I rant to a colleague in the coffee room. It helps a lot.
-
-    Interviewer: Anything else?
-
-    P1: I go for a run.
-    """)
 
 # What a file outside the study holds: none of it may reach any output.
 SECRET = "P9: the secret words of another study, never to be read"
