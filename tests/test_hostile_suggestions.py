@@ -314,3 +314,24 @@ def test_publishing_the_same_suggestions_again_leaves_no_temporary_file(tmp_path
         ok("suggest", study)
     assert sorted(p.name for p in (study / ".gioia").iterdir() if p.name.endswith(".tmp")) == []
     assert published(study).is_file()
+
+
+def test_the_report_counts_no_suggestions_made_from_other_text(tmp_path):
+    study = make_study(tmp_path / "study")
+    ok("suggest", study)
+    ok("report", study)
+    results = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
+    made = len(published(study).read_text(encoding="utf-8").splitlines())
+    assert made > 0 and results["suggestions"]["total"] == made
+    assert results["review"]["pending_suggestions"] == made
+
+    prepend_a_line(study)
+    ok("report", study)
+    stale = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
+    assert stale["suggestions"]["total"] == 0
+    assert stale["review"]["pending_suggestions"] is None
+
+    ok("suggest", study)
+    ok("report", study)
+    again = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
+    assert again["suggestions"]["total"] == len(published(study).read_text().splitlines()) > 0

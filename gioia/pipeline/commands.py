@@ -21,7 +21,7 @@ from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress, 
 from gioia.pipeline.suggestions import (
     learner_for,
     publish,
-    read_suggestions,
+    published_suggestions,
     suggest_for,
     suggestions_learnt_from,
 )
@@ -55,7 +55,8 @@ def report(
     corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
     learnt_from = suggestions_learnt_from(loaded.study)
-    return _write_report(loaded, corpus, parsed, read_suggestions(loaded.study), learnt_from)
+    suggestions = published_suggestions(loaded.study, corpus)
+    return _write_report(loaded, corpus, parsed, suggestions, learnt_from)
 
 
 def _write_report(

@@ -267,9 +267,27 @@ def publish(loaded: LoadedStudy, suggested: Suggested) -> Path:
     if suggested._suggestions is None and not _is_sealed(suggested.cache.path, suggested._digest):
         suggested.suggestions  # noqa: B018 - makes them again, into the cache
     suggested.cache.publish(target)
-    origin = {"learnt_from": suggested.learnt_from, "stage": suggested.stage}
+    origin = {
+        "learnt_from": suggested.learnt_from,
+        "stage": suggested.stage,
+        "texts": dict(suggested.texts),  # what they were made from, for the report
+    }
     atomic_write_text(_origin_path(loaded.study), json.dumps(origin), cache=True)
     return target
+
+
+def published_suggestions(study: Study, corpus: Corpus) -> list[Suggestion] | None:
+    """The suggestions of the last ``gioia suggest`` when they were made from the
+    corpus's present texts; None when there are none, or they were made from other text
+    (a transcript edited, added or removed since): the report counts no stale ones."""
+    try:
+        origin = json.loads(_origin_path(study).read_text(encoding="utf-8"))
+        made_from = origin["texts"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if made_from != transcript_hashes(corpus):
+        return None
+    return read_suggestions(study)
 
 
 def suggestions_learnt_from(study: Study) -> list[str]:
