@@ -356,7 +356,12 @@ def discover(
         parsed = pipeline.parse(loaded, corpus, progress)
         found = pipeline.discover(loaded, corpus, parsed, limit=limit)
     if as_yaml:
-        console.out.file.write(found["yaml"])
+        # Terms come from transcripts: on a terminal their control and bidi characters
+        # are shown, not obeyed; redirected into a codebook file they stay as they are.
+        yaml_text = found["yaml"]
+        if console.out.file.isatty():
+            yaml_text = console.terminal_safe(yaml_text)
+        console.out.file.write(yaml_text)
     elif as_json:
         console.print_json(found["candidates"])
     else:
