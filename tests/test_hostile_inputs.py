@@ -40,6 +40,7 @@ from hostile_support import BOUNDED, check_cli, make_cli_study
 from hypothesis import given, settings
 from typer.testing import CliRunner
 
+from gioia import pipeline
 from gioia.cli import app
 from gioia.codebook import load_codebook
 from gioia.errors import ConfigError, JournalError
@@ -284,30 +285,32 @@ def invalid(load) -> bool:
 
 
 def test_cli_check_of_a_hostile_codebook_exits_1_without_traceback(tmp_path):
-    """Exit 1 (naming the file) exactly when the codebook loader refuses the input, 0 when
-    it loads; never a traceback."""
+    """Exit 1 (naming the file) exactly when gioia's study loader refuses the codebook, 0
+    when it loads; never a traceback."""
     study = make_cli_study(tmp_path / "study")
 
     @settings(BOUNDED, max_examples=25)
     @given(data=codebook_cases())
     def property(data: bytes) -> None:
-        path = study / "codebook.yaml"
-        path.write_bytes(data)
-        expected = 1 if invalid(lambda: load_codebook(path)) else 0
+        (study / "codebook.yaml").write_bytes(data)
+        # The study loader: the codebook and its cross-checks with gioia.yaml (a pattern
+        # on POS needs a pipeline that sets it).
+        expected = 1 if invalid(lambda: pipeline.load_study(study)) else 0
         assert check_cli(study, "check", names="codebook.yaml") == expected
 
     property()
 
 
 def test_cli_check_of_a_hostile_gioia_yaml_exits_1_without_traceback(tmp_path):
-    """Exit 1 (naming the file) exactly when gioia.yaml cannot be opened, else 0."""
+    """Exit 1 (naming the file) exactly when gioia's study loader refuses gioia.yaml (or
+    what it says of the other files), else 0."""
     study = make_cli_study(tmp_path / "study")
 
     @settings(BOUNDED, max_examples=25)
     @given(data=study_config_cases())
     def property(data: bytes) -> None:
         (study / "gioia.yaml").write_bytes(data)
-        expected = 1 if invalid(lambda: open_study(study)) else 0
+        expected = 1 if invalid(lambda: pipeline.load_study(study)) else 0  # and its checks
         assert check_cli(study, "check", names="gioia.yaml") == expected
 
     property()

@@ -312,10 +312,15 @@ def test_a_pos_pattern_without_a_tagger_is_an_error_naming_the_codebook(tmp_path
         CLI_CODEBOOK + "            patterns:\n              - [{POS: ADJ}, {LOWER: rant}]\n",
         encoding="utf-8",
     )
-    result = _cli(study, "suggest")
-    assert result.exit_code == 1, result.output
-    assert "internal error" not in result.output, result.output
-    assert f"codebook.yaml:{line}:" in result.stderr and "POS" in result.stderr, result.stderr
+    for command in ("check", "suggest"):  # found by check, before any suggesting
+        result = _cli(study, command)
+        assert result.exit_code == 1, result.output
+        assert "internal error" not in result.output, result.output
+        assert f"codebook.yaml:{line}:" in result.stderr and "POS" in result.stderr, result.stderr
+        assert "LEMMA only" in " ".join(result.stderr.split())
+    # A trained pipeline named in gioia.yaml may set POS: no problem is raised for it.
+    (study / "gioia.yaml").write_text("settings:\n  nlp: {model: en_core_web_sm}\n")
+    assert "not set by the default NLP pipeline" not in _cli(study, "check").stderr
 
 
 def _codebook_with_pattern(pattern: tuple[dict, ...]) -> Codebook:

@@ -19,6 +19,7 @@ from gioia.report import (
     reportable_attributes,
 )
 from gioia.study import Study, inside_inputs, load_participants, open_study
+from gioia.yamlsource import load_yaml
 
 # Called as progress(stage, done, total) while a stage works through transcripts.
 Progress = Callable[[str, int, int], None]
@@ -73,6 +74,8 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
         problems += exc.problems
     problems += _attribution_problems(study, participants)
     problems += _auto_accept_problems(study)
+    if codebook is not None:
+        problems += _unset_annotation_problems(study, codebook)
     interrupted = interrupted_import(study.root)
     if interrupted is not None:
         problems.append(interrupted)
@@ -96,6 +99,45 @@ def refuse_output_in_inputs(study: Study, target: Path, option: str) -> None:
             ),
             hint=f"write it to a folder outside the {folder} folder",
         )
+
+
+# Token attributes only a trained pipeline's components set; the default pipeline
+# (spacy.blank, sentencizer, gioia's lemmatizer) sets none of them.
+_TRAINED_ONLY = ("POS", "TAG", "MORPH", "DEP", "ENT_TYPE", "ENT_IOB")
+
+
+def _unset_annotation_problems(study: Study, codebook: Codebook) -> list[Problem]:
+    """A codebook pattern on an attribute the configured pipeline never sets matches
+    nothing (spaCy refuses it at matching time): an error at the pattern's line, found
+    by `gioia check` rather than half-way through `gioia suggest`."""
+    if study.settings.nlp.model is not None:
+        return []
+    document = None
+    problems = []
+    for d, dimension in enumerate(codebook.dimensions):
+        for t, theme in enumerate(dimension.themes):
+            for c, concept in enumerate(theme.concepts):
+                for p, pattern in enumerate(concept.patterns):
+                    for k, token in enumerate(pattern):
+                        for key in token:
+                            if str(key).upper() not in _TRAINED_ONLY:
+                                continue
+                            if document is None:
+                                document = load_yaml(study.paths.codebook, what="codebook")
+                            path = ("dimensions", d, "themes", t, "concepts", c)
+                            problems.append(
+                                Problem(
+                                    f"concept '{concept.id}', pattern {p + 1}: {key} is not "
+                                    "set by the default NLP pipeline (spacy.blank with "
+                                    "gioia's lemmatizer sets LEMMA only), so the pattern "
+                                    "can never match",
+                                    document.location((*path, "patterns", p, k, key)),
+                                    hint="name a trained pipeline that sets it in gioia.yaml "
+                                    "(settings: nlp: model: en_core_web_sm, once installed), "
+                                    "or match on LOWER, LEMMA or TEXT",
+                                )
+                            )
+    return problems
 
 
 def _auto_accept_problems(study: Study) -> list[Problem]:
