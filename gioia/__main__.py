@@ -1,21 +1,54 @@
 """``python -m gioia`` and the ``gioia`` script: the command line, after the fast path.
 
 An unchanged study's `gioia suggest` is answered here, before typer, pydantic, numpy or
-spaCy are imported (:mod:`gioia.warm` exits when it can; anything else goes on to the
-command line). Tests that call :func:`gioia.cli.main` in-process skip it on purpose.
+spaCy are imported (:func:`gioia.warm.fast_suggest_answer` decides; anything else goes on
+to the command line). Tests that call :func:`gioia.cli.main` in-process skip it on
+purpose.
 """
 
+import os
 import sys
 
 
 def run() -> None:
-    from gioia.warm import try_fast_suggest
+    from gioia.warm import fast_suggest_answer
 
-    try_fast_suggest(sys.argv[1:])
+    answer = fast_suggest_answer(sys.argv[1:])
+    if answer is not None:
+        _print_and_leave(answer)
 
     from gioia.cli import main
 
     main()
+
+
+def _print_and_leave(answer) -> None:  # noqa: ANN001 - gioia.warm.FastAnswer
+    """Print what the normal path prints for an unchanged study, and leave without the
+    interpreter's teardown: nothing was built that needs it."""
+    try:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        if not err.is_terminal:  # a terminal's progress bar is transient: nothing stays
+            s = "s" if answer.ingested != 1 else ""
+            err.print(f"ingest: {answer.ingested} transcript{s}")
+        if answer.json_text is not None:
+            sys.stdout.write(answer.json_text + "\n")
+        else:
+            table = Table(title="Suggestions", title_justify="left")
+            table.add_column("concept")
+            table.add_column("segments", justify="right")
+            for concept, segments in (answer.table or {}).items():
+                table.add_row(escape(concept), str(segments))
+            Console(highlight=False, soft_wrap=False).print(table)
+            err.print(escape(answer.message))
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
 
 
 if __name__ == "__main__":

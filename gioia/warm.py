@@ -8,13 +8,13 @@ journals, the import marker that must stay absent), of the caches it read and wr
 (the learner's suggestions and lock, ``.gioia/suggestions.jsonl``, the origin record),
 of gioia's own source files and of the folders Python imports from (an upgraded spaCy
 or lookups package changes their listing), each with its size, mtime, inode and content
-hash, together with what a warm run prints. :func:`try_fast_suggest` compares them:
+hash, together with what a warm run prints. :func:`fast_suggest_answer` compares them:
 when a file's size, mtime or inode changed its content hash decides; any difference,
 option it does not know, or exception sends the run down the normal path, which
 prints the same. Stale suggestions would be a serious bug: in doubt, never fast.
 
-Everything here but :func:`write_stamp` uses the standard library only (and rich to
-print, as the normal path does).
+Everything here but :func:`write_stamp` uses the standard library only; the answer is
+printed at the program's edge (:mod:`gioia.__main__`), with rich, as the normal path does.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import os
 import re
 import stat
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -349,54 +350,38 @@ def _holds(record: dict[str, Any], root: str, options: dict[str, Any]) -> bool:
     return all(_file_holds(state) for state in record["files"])
 
 
-def try_fast_suggest(argv: list[str]) -> None:
-    """Print what ``gioia suggest`` would and exit, when the stamp shows nothing changed;
-    return (having printed nothing) in every other case."""
+@dataclass(frozen=True)
+class FastAnswer:
+    """What an unchanged study's ``gioia suggest`` prints, for the program's edge
+    (:mod:`gioia.__main__`) to print."""
+
+    ingested: int  # transcripts, for the "ingest: N transcripts" line
+    table: dict[str, int] | None  # segments per concept; None with --json
+    message: str  # the closing line (without --json)
+    json_text: str | None  # the --json summary, escaped as the normal path escapes it
+
+
+def fast_suggest_answer(argv: list[str]) -> FastAnswer | None:
+    """What ``gioia suggest`` would print, when the stamp shows nothing changed; None in
+    every other case (any doubt, any exception: the normal path)."""
     try:
         parsed = _options(argv)
         if parsed is None:
-            return
+            return None
         directory, options, as_json = parsed
         root = os.path.realpath(directory)
         with open(os.path.join(root, ".gioia", STAMP), encoding="utf-8") as handle:
             record = json.load(handle)
         if not _holds(record, root, options):
-            return
-        table: dict[str, int] = record["table"]
-        message: str = record["message"]
-        summary: dict[str, Any] = record["json"]
-        ingested: int = record["ingested"]
+            return None
+        ingested = record["ingested"]
         if not isinstance(ingested, int) or ingested < 1:
-            return
-        from rich.console import Console
-        from rich.markup import escape
-
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+            return None
         if as_json:
-            text = json.dumps(summary, ensure_ascii=False, indent=2)
+            text = json.dumps(record["json"], ensure_ascii=False, indent=2)
             text = _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
-            output = None
-        else:
-            from rich.table import Table
-
-            output = Table(title="Suggestions", title_justify="left")
-            output.add_column("concept")
-            output.add_column("segments", justify="right")
-            for key, value in table.items():
-                output.add_row(escape(key), str(value))
+            return FastAnswer(ingested, None, "", text)
+        table = {str(key): int(value) for key, value in record["table"].items()}
+        return FastAnswer(ingested, table, str(record["message"]), None)
     except Exception:
-        return  # any doubt: the normal path
-    try:
-        if not err.is_terminal:  # a terminal's progress bar is transient: nothing stays
-            err.print(f"ingest: {ingested} transcript{'s' if ingested != 1 else ''}")
-        if output is None:
-            sys.stdout.write(text + "\n")
-        else:
-            Console(highlight=False, soft_wrap=False).print(output)
-            err.print(escape(message))
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:
-        os._exit(1)
-    # Nothing to tear down that this run built: skip the interpreter's teardown.
-    os._exit(0)
+        return None

@@ -38,23 +38,9 @@ def _gioia(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-class _Exited(Exception):
-    pass
-
-
-def _fast(monkeypatch: pytest.MonkeyPatch, *argv: str) -> bool:
-    """Whether the fast path answers ``argv`` (its os._exit caught)."""
-
-    def exit_(code: int) -> None:
-        raise _Exited(code)
-
-    monkeypatch.setattr(warm.os, "_exit", exit_)
-    try:
-        warm.try_fast_suggest(list(argv))
-    except _Exited as exited:
-        assert exited.args == (0,)
-        return True
-    return False
+def _fast(*argv: str) -> bool:
+    """Whether the fast path answers ``argv``."""
+    return warm.fast_suggest_answer(list(argv)) is not None
 
 
 def _suggest(*args: str) -> None:
@@ -118,23 +104,23 @@ def test_any_change_disables_the_fast_path(
     study: Path, monkeypatch: pytest.MonkeyPatch, edit: str
 ) -> None:
     _suggest(str(study))
-    assert _fast(monkeypatch, "suggest", str(study))
+    assert _fast("suggest", str(study))
     EDITS[edit](study)
-    assert not _fast(monkeypatch, "suggest", str(study))
+    assert not _fast("suggest", str(study))
 
 
 def test_a_journal_change_disables_the_fast_path_of_its_learner(
     study: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _suggest(str(study), "--coder", "hb")
-    assert _fast(monkeypatch, "suggest", str(study), "--coder", "hb")
-    assert _fast(monkeypatch, "suggest", "--coder=hb", str(study), "--jobs", "2")
+    assert _fast("suggest", str(study), "--coder", "hb")
+    assert _fast("suggest", "--coder=hb", str(study), "--jobs", "2")
     # Only the options the stamp was made with.
-    assert not _fast(monkeypatch, "suggest", str(study))
-    assert not _fast(monkeypatch, "suggest", str(study), "--coder", "ms")
-    assert not _fast(monkeypatch, "suggest", str(study), "--coder", "hb", "--evaluate")
+    assert not _fast("suggest", str(study))
+    assert not _fast("suggest", str(study), "--coder", "ms")
+    assert not _fast("suggest", str(study), "--coder", "hb", "--evaluate")
     _same_size_edit(study / "codings" / "hb.jsonl")
-    assert not _fast(monkeypatch, "suggest", str(study), "--coder", "hb")
+    assert not _fast("suggest", str(study), "--coder", "hb")
 
 
 def test_a_touched_file_with_the_same_content_stays_fast(
@@ -143,7 +129,7 @@ def test_a_touched_file_with_the_same_content_stays_fast(
     _suggest(str(study))
     for path in (study / "transcripts" / "GP1.txt", study / "codebook.yaml"):
         os.utime(path, ns=(1, 1))
-    assert _fast(monkeypatch, "suggest", str(study))
+    assert _fast("suggest", str(study))
 
 
 @pytest.mark.parametrize(
@@ -163,8 +149,8 @@ def test_other_command_lines_take_the_normal_path(
 ) -> None:
     _suggest(str(study))
     monkeypatch.chdir(study)
-    assert _fast(monkeypatch, "suggest")
-    assert not _fast(monkeypatch, *argv)
+    assert _fast("suggest")
+    assert not _fast(*argv)
 
 
 def test_after_an_edit_the_normal_path_runs_and_stamps_again(
@@ -172,13 +158,13 @@ def test_after_an_edit_the_normal_path_runs_and_stamps_again(
 ) -> None:
     _suggest(str(study))
     _append(study / "codebook.yaml", "# a comment\n")
-    assert not _fast(monkeypatch, "suggest", str(study))
+    assert not _fast("suggest", str(study))
     # Edited a moment ago: the run might have read it before the edit, so no stamp.
     _suggest(str(study))
-    assert not _fast(monkeypatch, "suggest", str(study))
+    assert not _fast("suggest", str(study))
     os.utime(study / "codebook.yaml", ns=(1, 1))
     _suggest(str(study))
-    assert _fast(monkeypatch, "suggest", str(study))
+    assert _fast("suggest", str(study))
 
 
 def test_an_input_edited_while_suggest_runs_gets_no_stamp(
@@ -195,4 +181,4 @@ def test_an_input_edited_while_suggest_runs_gets_no_stamp(
     monkeypatch.setattr(warm, "_write_stamp", edit_then_stamp)
     _suggest(str(study))
     assert not (study / ".gioia" / warm.STAMP).exists()
-    assert not _fast(monkeypatch, "suggest", str(study))
+    assert not _fast("suggest", str(study))
