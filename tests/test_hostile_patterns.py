@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import gioia.assist.matching as matching
-from gioia import codebook as codebook_module
+from gioia import patterns as pattern_limits
 from gioia.assist.matching import ConceptMatcher, find_hits
 from gioia.cli import app
 from gioia.codebook import load_codebook
@@ -234,7 +234,7 @@ def test_patterns_beyond_the_limits_are_refused_at_their_line(tmp_path, pattern,
 
 
 def test_too_many_patterns_are_refused_from_the_first_beyond_the_limit(tmp_path):
-    limit = codebook_module.MAX_PATTERNS
+    limit = pattern_limits.MAX_PATTERNS
     path = write(tmp_path, *[f"[{{LOWER: w{i}}}]" for i in range(limit + 3)])
     problem = only_error(path)
     assert problem.location.line == FIRST_PATTERN_LINE + limit, problem
@@ -242,7 +242,7 @@ def test_too_many_patterns_are_refused_from_the_first_beyond_the_limit(tmp_path)
 
 
 def test_too_many_patterns_with_an_unbounded_repeat_are_refused(tmp_path):
-    limit = codebook_module.MAX_UNBOUNDED_PATTERNS
+    limit = pattern_limits.MAX_UNBOUNDED_PATTERNS
     bounded = [f"[{{LOWER: w{i}}}]" for i in range(5)]
     reaching = [f"[{{LOWER: w{i}}}, {{OP: '+'}}, {{LOWER: x}}]" for i in range(limit + 1)]
     problem = only_error(write(tmp_path, *bounded, *reaching))
@@ -288,7 +288,7 @@ def test_an_unbounded_pattern_does_work_linear_in_the_transcript(nlp, monkeypatc
     doc = nlp("i the " * 1500)
     matches = matcher.matches(doc)
     assert _CountingMatcher.produced <= 50 * len(doc), _CountingMatcher.produced
-    reach = codebook_module.MAX_REACH_TOKENS
+    reach = pattern_limits.MAX_REACH_TOKENS
     assert _CountingMatcher.longest_input <= max(2 * reach, 2)
     # one match per "i", the longest within reach: from it to the last "the" in reach
     starts = {m.span.start for m in matches}

@@ -76,15 +76,15 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
-from gioia.codebook import (
+from gioia.errors import ConfigError, GioiaError, Location, Problem
+from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
+from gioia.patterns import (
     MAX_PATTERNS,
     MAX_REACH_TOKENS,
     MAX_UNBOUNDED_PATTERNS,
     has_unbounded_repeat,
     pattern_refusals,
 )
-from gioia.errors import ConfigError, GioiaError, Location, Problem
-from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
 from gioia.yamlsource import YamlDocument, YamlPath, load_yaml
 
 __all__ = [
