@@ -14,7 +14,7 @@ these matches as some of its evidence):
   are matched over the document's token arrays by :class:`_KeywordMatcher`, in time that
   grows with the transcript, not with the number of keywords (issue 17);
 - ``pattern``: the concept's spaCy ``Matcher`` token patterns, within the limits
-  :mod:`gioia.codebook` checks (issue 16: work bounded in the input's size). A pattern
+  :mod:`gioia.patterns` checks (issue 16: work bounded in the input's size). A pattern
   with an unbounded repeat (OP ``*``, ``+``, ``{n,}``) matches within one sentence and
   over at most ``MAX_REACH_TOKENS`` tokens: it runs over overlapping windows of each
   sentence, so its work grows with the transcript's length, not with its square. A
