@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.matcher import Matcher, PhraseMatcher
 
+from gioia.assist.keywords import MAX_GAP_WORDS
 from gioia.assist.matching import (
-    MAX_GAP_WORDS,
     ConceptMatcher,
     _cue_over,
     _keep_longest,

@@ -11,8 +11,8 @@ these matches as some of its evidence):
   phrase exactly as the codebook does ("sharing the workload" matches "share workload",
   "two way plots" matches "two-way plot"); a single word also matches its regular plural
   as written, for jargon the lemma tables do not know ("PDPs" matches "PDP"). All of them
-  are matched over the document's token arrays by :class:`_KeywordMatcher`, in time that
-  grows with the transcript, not with the number of keywords (issue 17);
+  are matched over the document's token arrays (:mod:`gioia.assist.keywords`), in time
+  that grows with the transcript, not with the number of keywords (issue 17);
 - ``pattern``: the concept's spaCy ``Matcher`` token patterns, within the limits
   :mod:`gioia.patterns` checks (issue 16: work bounded in the input's size). A pattern
   with an unbounded repeat (OP ``*``, ``+``, ``{n,}``) matches within one sentence and
@@ -69,12 +69,12 @@ from typing import Any
 
 import numpy as np
 import regex
-from spacy.attrs import IS_STOP, LEMMA, LOWER, ORTH, SENT_START
-from spacy.errors import Errors
+from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from gioia.assist.keywords import KeywordMatcher, exact_phrase, gapped_phrase
 from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
 from gioia.errors import ConfigError, GioiaError, Location, Problem
 from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
@@ -104,8 +104,6 @@ __all__ = [
 SINGLE_WORD_WEIGHT = 0.5
 PHRASE_WEIGHT = 0.7
 PATTERN_WEIGHT = 0.6
-# Stop words a multi-word keyword may have between its words ("share [the] workload").
-MAX_GAP_WORDS = 2
 NEGATED_FACTOR = 0.4
 HEDGED_FACTOR = 0.7
 # Tokens that may stand between a cue and the evidence it scopes over ("never [felt I
@@ -166,7 +164,7 @@ class ConceptMatcher:
     """Keyword, pattern, veto and cue matchers for every concept of a codebook, built once."""
 
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
-        self._keywords = _KeywordMatcher()
+        self._keywords = KeywordMatcher()
         # The codebook's patterns whose matches have a bounded length run over the whole
         # document; patterns with an unbounded repeat, over windows.
         self._patterns = Matcher(nlp.vocab)
@@ -274,15 +272,15 @@ class ConceptMatcher:
             weight = PHRASE_WEIGHT if len(doc) > 1 else SINGLE_WORD_WEIGHT
             self._rules[key] = _Rule(concept, phrase, method, weight)
             if len(doc) == 1 or method == "veto":
-                self._keywords.add(key, _exact_phrase(doc, LEMMA))
+                self._keywords.add(key, exact_phrase(doc, LEMMA))
                 if len(doc) == 1:
                     # The lookup lemmatizer knows dictionary words only: jargon and
                     # acronyms keep their plural ("PDPs", "GPs"), so match it as written.
                     plurals = [doc[0].lower_ + "s", doc[0].lower_ + "es"]
                     for plural in nlp.tokenizer.pipe(plurals):
-                        self._keywords.add(key, _exact_phrase(plural, LOWER))
+                        self._keywords.add(key, exact_phrase(plural, LOWER))
             else:
-                self._keywords.add(key, _gapped_phrase(doc), gapped=True)
+                self._keywords.add(key, gapped_phrase(doc), gapped=True)
 
     def matches(self, doc: Doc) -> list[_Match]:
         """Every match in ``doc``, with the cue scoping over it; of overlapping matches of
@@ -510,201 +508,6 @@ def _windows(doc: Doc, sentence_starts: Sequence[int]) -> Iterator[tuple[Span, i
             if last:
                 break
             start += MAX_REACH_TOKENS
-
-
-# The attributes a keyword element reads, as columns of _KeywordMatcher's token array.
-_KEYWORD_ATTRS = (LEMMA, LOWER, ORTH, IS_STOP)
-_STOP_COLUMN = _KEYWORD_ATTRS.index(IS_STOP)
-# One element of a keyword phrase: the token attribute it tests (a column of
-# _KEYWORD_ATTRS), the value it wants (a string hash; 1 for IS_STOP) and whether it may
-# be left out.
-_Element = tuple[int, int, bool]
-
-
-def _exact_phrase(phrase: Doc, attr: int) -> tuple[_Element, ...]:
-    """A phrase matched token by token on ``attr`` (LEMMA or LOWER), as spaCy's
-    ``PhraseMatcher`` matches it: single words, plurals as written, veto phrases."""
-    if attr == LEMMA and not phrase.has_annotation("LEMMA"):
-        # as spaCy's PhraseMatcher refuses such a phrase
-        raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
-    column = _KEYWORD_ATTRS.index(attr)
-    return tuple((column, int(value), False) for value in phrase.to_array(attr).tolist())
-
-
-def _gapped_phrase(phrase: Doc) -> tuple[_Element, ...]:
-    """A multi-word keyword's elements: its lemmas, each after the first with up to
-    MAX_GAP_WORDS optional stop words before it, and a hyphen that may come or go, with no
-    gap next to it ("two-way plot": two, -?, way, stop?, stop?, plot)."""
-    lemma, orth = _KEYWORD_ATTRS.index(LEMMA), _KEYWORD_ATTRS.index(ORTH)
-    hyphen = phrase.vocab.strings.add("-")
-    elements: list[_Element] = []
-    for i, token in enumerate(phrase):
-        if token.text == "-":
-            elements.append((orth, hyphen, True))
-            continue
-        if i and phrase[i - 1].text != "-":
-            elements += [(_STOP_COLUMN, 1, True)] * MAX_GAP_WORDS
-        elements.append((lemma, token.lemma, False))
-    return tuple(elements)
-
-
-class _KeywordMatcher:
-    """Keyword and veto phrases matched over a document's token arrays (lemma, lower
-    case, text and stop-word flag, one ``Doc.to_array``), without spaCy's ``Matcher``
-    (issue 17: it built ``Token`` objects for every token and ran every pattern over
-    every token, so its cost grew with tokens × keywords).
-
-    Each phrase is a sequence of elements (:data:`_Element`), some optional; the phrases
-    share a tree of their elements (:class:`_Node`: phrases that begin alike, such as
-    "share workload" and "share experience", share their first nodes). Matching runs
-    from each token that can begin a phrase (found with ``numpy.isin`` over the arrays)
-    and carries the set of nodes reached, token by token, each step a dictionary lookup
-    of the token's values: the work grows with the tokens and the partial matches, not
-    with the number of keywords. Every match of a phrase is found, as spaCy's matchers
-    find them (``PhraseMatcher`` for exact phrases, ``Matcher`` for the gapped pattern of
-    a multi-word keyword), and of the matches of one phrase starting at one token the
-    longest is returned, which is all ``ConceptMatcher`` keeps."""
-
-    def __init__(self) -> None:
-        self._root = _Node()
-        self._count = 0
-        self._longest = 0  # elements of the longest phrase: no match takes more tokens
-        self._gapped = False  # whether a phrase reads lemmas as spaCy's Matcher would
-        self._index: _KeywordIndex | None = None  # built when first matching
-
-    def add(self, key: str, elements: tuple[_Element, ...], *, gapped: bool = False) -> None:
-        node = self._root
-        for element in elements:
-            node = node.child(element)
-        if key not in node.keys:
-            node.keys.append(key)
-        self._count += 1
-        self._longest = max(self._longest, len(elements))
-        self._gapped = self._gapped or gapped
-        self._index = None
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
-        """(key, start, end) of the longest match of each phrase at each token where one
-        starts, in document order."""
-        if not self._count:
-            return []
-        if self._gapped and not doc.has_annotation("LEMMA"):
-            # as spaCy's Matcher refuses a LEMMA pattern on such a document
-            raise ValueError(Errors.E155.format(pipe="lemmatizer", attr="LEMMA"))
-        if not len(doc):
-            return []
-        if self._index is None:
-            self._index = _KeywordIndex(self._root)
-        index = self._index
-        # (2-D whatever the document's length and the number of attributes)
-        table = doc.to_array(index.attrs).reshape(len(doc), len(index.attrs))
-        begins = np.zeros(len(doc), bool)
-        for column, values in index.firsts:
-            begins |= np.isin(table[:, column], values)
-        found = []
-        for start in np.flatnonzero(begins).tolist():
-            ends: dict[str, int] = {}
-            reached = index.begin
-            rows = _rows(table, start, start + self._longest)
-            for end, row in enumerate(rows, start + 1):
-                following: dict[_Node, None] = {}
-                for node in reached:
-                    for column, children in node.steps:
-                        for child in children.get(row[column], ()):
-                            following.update(child.reach)
-                if not following:
-                    break
-                reached = following
-                for node in reached:
-                    for key in node.keys:
-                        ends[key] = end  # later is longer
-            found.extend((key, start, end) for key, end in ends.items())
-        return found
-
-
-def _rows(table: np.ndarray, start: int, stop: int) -> Iterator[list[int]]:
-    """Rows ``start`` to ``stop`` of ``table`` as lists of Python ints, read a few at a
-    time, then more: a match rarely gets past a phrase's first token, and no keyword's
-    length should make every token read the rest of the document."""
-    size = 4
-    while start < stop:
-        yield from table[start : min(start + size, stop)].tolist()
-        start += size
-        size *= 2
-
-
-class _Node:
-    """A node of _KeywordMatcher's tree: the phrases that end here (their keys), the
-    nodes a token leads to, by column and value, and those reached by leaving out an
-    optional element; ``steps`` and ``reach`` are what matching reads of them (see
-    :class:`_KeywordIndex`)."""
-
-    __slots__ = ("children", "keys", "next", "reach", "skips", "steps")
-
-    def __init__(self) -> None:
-        self.keys: list[str] = []
-        self.children: dict[_Element, _Node] = {}
-        self.next: dict[int, dict[int, list[_Node]]] = {}
-        self.skips: list[_Node] = []
-        # set by _KeywordIndex: (column of the token array, value → nodes) for each
-        # attribute a token is tested on here, and this node with those reached from it
-        # by leaving out optional elements
-        self.steps: tuple[tuple[int, dict[int, list[_Node]]], ...] = ()
-        self.reach: dict[_Node, None] = {}
-
-    def child(self, element: _Element) -> _Node:
-        node = self.children.get(element)
-        if node is None:
-            node = self.children[element] = _Node()
-            column, value, optional = element
-            self.next.setdefault(column, {}).setdefault(value, []).append(node)
-            if optional:
-                self.skips.append(node)
-        return node
-
-
-class _KeywordIndex:
-    """What _KeywordMatcher reads while matching, worked out once from its tree: the
-    attributes to take from a document (only those a phrase tests), each node's steps
-    by column of that array, the nodes a match begins at and, by column, the values a
-    token must have for a phrase to begin at it."""
-
-    def __init__(self, root: _Node):
-        nodes = [root]
-        for node in nodes:
-            nodes.extend(node.children.values())
-        used = sorted({column for node in nodes for column in node.next})
-        self.attrs = [_KEYWORD_ATTRS[column] for column in used]
-        where = {column: position for position, column in enumerate(used)}
-        for node in nodes:
-            node.steps = tuple((where[c], values) for c, values in node.next.items())
-            node.reach = dict.fromkeys(_closure([node]))
-        self.begin = root.reach
-        firsts: dict[int, list[int]] = defaultdict(list)
-        for node in self.begin:
-            for column, values in node.steps:
-                firsts[column].extend(values)
-        self.firsts = [(column, np.array(v, np.uint64)) for column, v in firsts.items()]
-
-
-def _closure(nodes: Iterable[_Node]) -> list[_Node]:
-    """``nodes`` and every node reached from them by leaving out optional elements, each
-    once, in a stable order."""
-    out: list[_Node] = []
-    seen: set[int] = set()
-    stack = list(nodes)
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        out.append(node)
-        stack.extend(reversed(node.skips))
-    return out
 
 
 def _pattern_text(pattern: Iterable[dict]) -> str:
