@@ -18,7 +18,7 @@ from gioia.errors import ConfigError, Location, Problem
 from gioia.models import Participant
 from gioia.yamlsource import read_text
 
-__all__ = ["load_participants"]
+__all__ = ["csv_delimiter", "load_participants"]
 
 
 def load_participants(path: Path) -> tuple[tuple[Participant, ...], tuple[Problem, ...]]:
@@ -76,9 +76,15 @@ def load_participants(path: Path) -> tuple[tuple[Participant, ...], tuple[Proble
     return tuple(participants), ()
 
 
+def csv_delimiter(text: str) -> str:
+    """The delimiter a participants.csv uses: the one its header line holds most of
+    (comma, semicolon or tab), a tie to the comma."""
+    return max(",;\t", key=text.splitlines()[0].count)
+
+
 def _read_rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header, and each non-blank row with the line it starts on."""
-    delimiter = max(",;\t", key=text.splitlines()[0].count)  # a tie goes to the comma
+    delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     line = 1

@@ -217,6 +217,11 @@ class Settings(_Section):
     gates: Annotated[GateSettings, blank_as({})] = GateSettings()
     limits: Annotated[LimitSettings, blank_as({})] = LimitSettings()
 
+    def encoding_for(self, relative: str) -> str | None:
+        """The encoding gioia.yaml sets for the transcript at ``relative`` (a path in the
+        transcripts folder, with ``/``): by that path, else by the file's name."""
+        return self.encoding.get(relative) or self.encoding.get(relative.rsplit("/", 1)[-1])
+
 
 class StudyConfig(_Section):
     """gioia.yaml."""

@@ -48,6 +48,7 @@ from gioia.ingest import find_transcripts
 from gioia.interchange.refi import make_guid
 from gioia.interchange.safety import InterchangeError
 from gioia.models import Codebook
+from gioia.participants import csv_delimiter
 from gioia.study import open_study
 
 __all__ = [
@@ -113,7 +114,7 @@ def _reportable_columns(path: Path, kept: Sequence[str]) -> bytes:
     text = path.read_text(encoding="utf-8-sig")
     if not text.strip():
         return b""
-    delimiter = max(",;\t", key=text.splitlines()[0].count)  # as gioia.study reads it
+    delimiter = csv_delimiter(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     wanted = {*(_ALWAYS_KEPT), *kept}
     columns = [i for i, name in enumerate(rows[0]) if name.strip() in wanted]

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gioia.participants import csv_delimiter
 from gioia.study import load_participants
 
 __all__ = ["ParticipantRow", "ParticipantsMerge", "merge_participants"]
@@ -99,7 +100,7 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]], str]:
     if not text.strip():
         return [], [], ","
     # As gioia.study reads it: the delimiter the header uses most, a tie to the comma.
-    delimiter = max(",;\t", key=text.splitlines()[0].count)
+    delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip() for name in next(reader)]
     table = [

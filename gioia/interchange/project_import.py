@@ -320,7 +320,7 @@ def _reader(folder: Path, settings: Settings) -> Callable[[str, Path], tuple[str
             path,
             transcript_id=stem,
             rel_path=relative,
-            encoding=settings.encoding.get(relative) or settings.encoding.get(path.name),
+            encoding=settings.encoding_for(relative),
             interviewer_labels=settings.interviewer_labels,
             max_bytes=int(settings.limits.transcript_mb * 2**20),
         )

@@ -82,8 +82,7 @@ def ingest(
             path,
             tid,
             path.relative_to(folder).as_posix(),
-            settings.encoding.get(path.relative_to(folder).as_posix())
-            or settings.encoding.get(path.name),
+            settings.encoding_for(path.relative_to(folder).as_posix()),
             interviewer_labels,
             int(settings.limits.transcript_mb * 2**20),
             cache,

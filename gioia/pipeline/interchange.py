@@ -107,7 +107,7 @@ def _not_carried(where: Location) -> Problem:
 def _file_texts(loaded: LoadedStudy, corpus: Corpus) -> dict[str, str]:
     """The decoded text of each plain-text transcript file, where a quote's place in the
     file the researcher keeps can be given (a Word document has no such offsets)."""
-    folder, encodings = loaded.study.paths.transcripts, loaded.study.settings.encoding
+    folder, settings = loaded.study.paths.transcripts, loaded.study.settings
     texts = {}
     for transcript in corpus.transcripts:
         if transcript.path.lower().endswith((".docx", ".odt", ".rtf")):
@@ -117,7 +117,7 @@ def _file_texts(loaded: LoadedStudy, corpus: Corpus) -> dict[str, str]:
             texts[transcript.id], _ = decode(
                 path.read_bytes(),
                 source=transcript.path,
-                encoding=encodings.get(transcript.path) or encodings.get(path.name),
+                encoding=settings.encoding_for(transcript.path),
             )
         except (OSError, GioiaError):  # read a moment ago; if not now, no offsets
             continue
