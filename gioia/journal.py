@@ -360,7 +360,8 @@ def append_codings(path: Path, codings: Iterable[Coding]) -> int:
 def read_journal(path: Path) -> Journal:
     """Read and validate a journal. Raises JournalError for a malformed line; a torn
     write (:func:`gioia.journal_lines.is_torn_write`), wherever it is, becomes a warning
-    and is skipped. Lines end in ``\n``, ``\r\n`` or a lone ``\r``; a UTF-8 byte order mark is ignored."""
+    and is skipped. Lines end in ``\n``, ``\r\n`` or a lone ``\r``; a UTF-8 byte order
+    mark is ignored."""
     coder = path.stem
     # Not through a link, and not a folder, pipe or device (which could block forever).
     fd = _open_regular(path, os.O_RDONLY, _JOURNAL)
