@@ -453,6 +453,16 @@ def table(title: str, gold_found, methods: dict[str, set], paths, keep: set[str]
 # --------------------------------------------------------------------------- runs
 
 
+def shown(corpus_dir: Path) -> str:
+    """The corpus's path relative to the folder holding the project, so that the printed
+    results (quoted in docs/results/) do not depend on where the checkout lives."""
+    resolved = corpus_dir.resolve()
+    for base in (ROOT, ROOT.parent):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return str(corpus_dir)
+
+
 def run(corpus_dir: Path, dev: bool) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         study = make_study(Path(tmp) / "pdpilot", corpus_dir)
@@ -464,7 +474,8 @@ def run(corpus_dir: Path, dev: bool) -> list[str]:
         spans, missing = gold_spans(corpus_dir, transcripts, paths)
         gold = gold_pairs(spans, transcripts)
         baseline = substring_predictions(transcripts, loaded.codebook)
-        out = [f"corpus {corpus_dir}: {len(spans)} coded segments located, {missing} not found"]
+        located = f"{len(spans)} coded segments located, {missing} not found"
+        out = [f"corpus {shown(corpus_dir)}: {located}"]
         # What gioia suggests before any coding: the queue the researcher reviews.
         reviewed = pipeline.suggest(loaded, corpus, parsed)
         keywords_only, counts = predictions(reviewed, transcripts)
