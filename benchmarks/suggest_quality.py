@@ -456,10 +456,10 @@ def table(title: str, gold_found, methods: dict[str, set], paths, keep: set[str]
 def shown(corpus_dir: Path) -> str:
     """The corpus's path relative to the folder holding the project, so that the printed
     results (quoted in docs/results/) do not depend on where the checkout lives."""
-    resolved = corpus_dir.resolve()
+    placed = corpus_dir.absolute()  # not resolve(): a linked corpus keeps its place
     for base in (ROOT, ROOT.parent):
-        if resolved.is_relative_to(base):
-            return resolved.relative_to(base).as_posix()
+        if placed.is_relative_to(base):
+            return placed.relative_to(base).as_posix()
     return str(corpus_dir)
 
 
