@@ -299,7 +299,7 @@ def code(
     """
     with handle_errors():
         loaded = load_study(directory)
-        coding = pipeline.code(
+        coding, appended = pipeline.code(
             loaded,
             coder=coder,
             transcript=transcript,
@@ -311,11 +311,16 @@ def code(
     if as_json:
         from gioia.serialise import coding_to_dict
 
-        console.print_json(coding_to_dict(coding))
-    else:
+        console.print_json({**coding_to_dict(coding), "appended": appended})
+    elif appended:
         console.message(
             f"coded {coding.transcript} {coding.start}-{coding.end} as {coding.concept} "
             f"in codings/{coding.coder}.jsonl"
+        )
+    else:
+        console.message(
+            f"already coded: {coding.transcript} {coding.start}-{coding.end} as "
+            f"{coding.concept} is in codings/{coding.coder}.jsonl; nothing appended"
         )
 
 

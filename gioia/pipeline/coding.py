@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from gioia.errors import GioiaError
 from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
+    APPEND_WAIT_SECONDS,
     append_coding,
     journal_path,
     now_utc,
     place_codings,
     read_journals,
 )
+from gioia.journal import lock as journal_lock
 from gioia.models import (
     Codebook,
     Coding,
     Concept,
     Suggestion,
+    Transcript,
 )
 from gioia.pipeline.accept import check_placement
 from gioia.pipeline.corpus import ingest, parse
@@ -33,7 +36,14 @@ from gioia.pipeline.suggestions import (
     suggest_for,
 )
 from gioia.quotes import locate_quote
-from gioia.review import ReviewItem, ReviewSession, covered_keys, decided_keys, pending_items
+from gioia.review import (
+    UNDO_FLAG,
+    ReviewItem,
+    ReviewSession,
+    covered_keys,
+    decided_keys,
+    pending_items,
+)
 
 # --------------------------------------------------------------------------- review, code, log
 
@@ -127,17 +137,42 @@ def _lookup(what: str, value: str, known: Mapping[str, T]) -> T:
     """``known[value]``, or an error that suggests the closest known name."""
     if value in known:
         return known[value]
-    close = difflib.get_close_matches(value, list(known), n=1)
+    close = closest_name(value, known)
     raise GioiaError(
         f"no {what} {value!r} in this study",
-        hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(list(known)[:8])}",
+        hint=f"did you mean {close!r}?" if close else f"known: {', '.join(list(known)[:8])}",
     )
+
+
+def closest_name(value: str, known: Iterable[str]) -> str | None:
+    """The known name ``value`` most likely meant: a close spelling ("ventng" →
+    "venting"), else the name it is a whole word-part of ("isolation" →
+    "professional-isolation"), else one that contains it; None when nothing is near."""
+    names = list(known)
+    close = difflib.get_close_matches(value, names, n=1)
+    if close:
+        return close[0]
+    wanted = value.strip().lower()
+    if not wanted:
+        return None
+    parts = [n for n in names if wanted in n.lower().split("-") or wanted in n.lower()]
+    if not parts:
+        return None
+    return max(parts, key=lambda n: difflib.SequenceMatcher(None, wanted, n.lower()).ratio())
 
 
 def _concepts_by_name(codebook: Codebook) -> dict[str, Concept]:
     """Concepts by id and by former id (aliases)."""
     named = {alias: c for c in codebook.concepts for alias in c.aliases}
     return named | {c.id: c for c in codebook.concepts}
+
+
+class Coded(NamedTuple):
+    """What `gioia code` did: the coding, and whether it was appended (False: the
+    coder's journal already held this very decision, so nothing was written)."""
+
+    coding: Coding
+    appended: bool
 
 
 def code(
@@ -149,9 +184,11 @@ def code(
     concept: str,
     memo: str = "",
     power: bool = False,
-) -> Coding:
+) -> Coded:
     """Record a human coding of talk no suggestion found: the quote is located in the
-    transcript's normalised text, exactly or ignoring whitespace, and must be unique."""
+    transcript's normalised text, exactly or ignoring whitespace, and must be unique.
+    The same decision a second time (same span, concept, memo and flags, and the coder's
+    latest line for that span and concept) is not appended again."""
     corpus = ingest(loaded)
     by_id = corpus.by_id()
     source = _lookup("transcript", transcript, by_id)
@@ -166,20 +203,7 @@ def code(
         )
         raise GioiaError(f"{transcript}: {span}", hint=more)
     start, end = span
-    turn = source.turn_at(start)
-    if turn is None or end > turn.end:
-        raise GioiaError(
-            f"{transcript}: the quote runs across speaker turns",
-            hint="code each turn's part separately",
-        )
-    if turn.is_interviewer:
-        raise GioiaError(
-            f"{transcript}: the quote is {turn.speaker}'s talk, which is not coded",
-            hint="code a participant's words; interviewer turns are kept for context only",
-        )
-    if turn.participant is None:
-        unmapped = unmapped_speaker(source, turn.speaker, loaded.participants)
-        raise GioiaError(f"{transcript}: {unmapped.message}", hint=unmapped.hint)
+    check_codable(loaded, source, start, end)
     coding = Coding(
         transcript=transcript,
         start=start,
@@ -193,8 +217,57 @@ def code(
         memo=memo,
         flags=("power",) if power else (),
     )
-    append_coding(journal_path(loaded.study.paths.codings, coder), coding)
-    return coding
+    appended = record_once(loaded, by_id, coding)
+    return Coded(coding, appended)
+
+
+def check_codable(loaded: LoadedStudy, source: Transcript, start: int, end: int) -> None:
+    """A GioiaError unless ``start``-``end`` lies in one participant's turn."""
+    turn = source.turn_at(start)
+    if turn is None or end > turn.end:
+        raise GioiaError(
+            f"{source.id}: the quote runs across speaker turns",
+            hint="code each turn's part separately",
+        )
+    if turn.is_interviewer:
+        raise GioiaError(
+            f"{source.id}: the quote is {turn.speaker}'s talk, which is not coded",
+            hint="code a participant's words; interviewer turns are kept for context only",
+        )
+    if turn.participant is None:
+        unmapped = unmapped_speaker(source, turn.speaker, loaded.participants)
+        raise GioiaError(f"{source.id}: {unmapped.message}", hint=unmapped.hint)
+
+
+def same_decision(standing: Coding | None, coding: Coding) -> bool:
+    """Whether ``standing`` (the coder's latest line for a span and concept) already
+    says what ``coding`` would: then appending it would add nothing."""
+    return (
+        standing is not None
+        and UNDO_FLAG not in standing.flags
+        and standing.decision == coding.decision
+        and standing.memo == coding.memo
+        and set(standing.flags) == set(coding.flags)
+    )
+
+
+def record_once(loaded: LoadedStudy, by_id: Mapping[str, Transcript], coding: Coding) -> bool:
+    """Append ``coding`` to its coder's journal unless the coder's latest line for its
+    span and concept is the same decision; True when appended. The journal is held
+    (locked) from reading it to appending, so no other writer slips in between."""
+    path = journal_path(loaded.study.paths.codings, coding.coder)
+    with journal_lock(path, wait=APPEND_WAIT_SECONDS):
+        journals = read_journals(loaded.study.paths.codings, [coding.coder])
+        _, placed, _ = place_codings(journals, by_id, loaded.codebook)
+        key = (coding.transcript, coding.start, coding.end, coding.concept)
+        standing = None
+        for p in placed:
+            if (p.coding.transcript, p.start, p.end, p.concept) == key:
+                standing = p.coding
+        if same_decision(standing, coding):
+            return False
+        append_coding(path, coding)
+    return True
 
 
 # How `gioia log` groups the sources of decisions.
