@@ -31,8 +31,10 @@ __all__ = [
     "Disagreement",
     "KappaResult",
     "agreement",
+    "alpha_gate_failure",
     "alpha_reading",
     "cohen_kappa",
+    "joined_names",
     "kappa_reading",
     "krippendorff_alpha",
     "percent_agreement",
@@ -169,6 +171,9 @@ class AgreementResult:
     pooled: CodeAgreement  # over every (unit, code) pair
     codes: tuple[CodeAgreement, ...]  # in the order of the concepts given
     disagreements: tuple[Disagreement, ...]  # most contested codes first
+    # Segments (units) at least two of the coders gave a value: the units of the
+    # comparison, whereas ``pooled.units`` counts (segment, code) pairs.
+    segments: int = 0
 
     def to_dict(self) -> dict:
         """The ``agreement`` key of results.json (DESIGN §9), plus readings, the 2x2
@@ -176,6 +181,7 @@ class AgreementResult:
         return {
             "coders": list(self.coders),
             "level": self.level,
+            "segments": self.segments,
             "pooled": self.pooled.to_dict(),
             "concepts": [code.to_dict() for code in self.codes],
             "disagreements": [
@@ -223,6 +229,16 @@ def agreement(
             pairs = zip(coded, uncoded, strict=True)
             values[code].append(tuple(1 if (unit, code) in mine else v for mine, v in pairs))
     tallies = {code: Counter(values[code]) for code in codes}
+    coded_units = [{unit for unit, _ in mine} for mine in coded]
+    compared = sum(
+        1
+        for unit, transcript in units
+        if sum(
+            transcript in coder.reviewed or unit in mine
+            for coder, mine in zip(coders, coded_units, strict=True)
+        )
+        >= 2
+    )
     contested: list[list[Disagreement]] = []
     for code in codes:
         disagreeing = {profile for profile in tallies[code] if _disagrees(profile)}
@@ -242,7 +258,42 @@ def agreement(
         disagreements=tuple(
             item for items in sorted(contested, key=len, reverse=True) for item in items
         ),
+        segments=compared,
     )
+
+
+def joined_names(names: Sequence[str]) -> str:
+    """Coders as a sentence names them: "hb", "hb and ms", "hb, jd and ms"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def alpha_gate_failure(data: Mapping, gate: float) -> str | None:
+    """Why the pooled alpha of ``data`` (an :meth:`AgreementResult.to_dict`) fails the
+    gate, naming the coders and the segments compared, e.g. "Krippendorff's alpha 0.190
+    between hb and ms on 57 segments is below the gate 0.8"; None when it passes."""
+    alpha = data["pooled"]["alpha"]
+    if alpha is not None and alpha >= gate:
+        return None
+    between = f"between {joined_names(data['coders'])}"
+    segments = data.get("segments", data["pooled"]["units"])
+    on = f"on {segments} segment{'' if segments == 1 else 's'}"
+    if alpha is None:
+        return (
+            f"Krippendorff's alpha {between} {on} is undefined (the codings show no "
+            f"variation to tell agreement from chance), so it does not reach the gate {gate}"
+        )
+    return f"Krippendorff's alpha {_below(alpha, gate)} {between} {on} is below the gate {gate}"
+
+
+def _below(alpha: float, gate: float) -> str:
+    """``alpha`` to three decimals, or to as many more as it takes not to read as the
+    gate it is below (0.79996 is "0.79996", never "0.800", below 0.8)."""
+    for places in range(3, 10):
+        shown = f"{alpha:.{places}f}"
+        if float(shown) < gate:
+            return shown
+    return repr(alpha)
 
 
 def _code_agreement(

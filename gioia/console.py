@@ -295,8 +295,12 @@ def saturation_view(result: dict[str, Any]) -> Group:
 
 
 def agreement_table(data: dict[str, Any], labels: dict[str, str]) -> Table:
+    coders = data["coders"]
+    segments = data.get("segments")
+    on = "" if segments is None else f" on {segments} segment{'' if segments == 1 else 's'}"
     table = Table(
-        title=f"Agreement between {', '.join(data['coders'])} ({data.get('level', 'concept')})",
+        title=f"Agreement between {', '.join(coders[:-1])} and {coders[-1]}{on} "
+        f"({data.get('level', 'concept')}; units: segment × {data.get('level', 'concept')})",
         title_justify="left",
     )
     for column in ("code", "units", "agreement", "alpha", "kappa", "PABAK", "disagree"):

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from gioia.agreement import (
     CoderCodings,
     agreement,
+    alpha_gate_failure,
     alpha_reading,
     cohen_kappa,
+    joined_names,
     kappa_reading,
     krippendorff_alpha,
     percent_agreement,
@@ -274,6 +276,63 @@ def test_to_dict_has_the_results_json_shape():
     assert data["disagreements"] == [
         {"unit": "u2", "transcript": "t1", "concept": "c1", "coders": {"A": 1, "B": 0}}
     ]
+
+
+# --- the segments compared, and the gate's sentence -------------------------------------
+
+
+def test_segments_are_the_units_at_least_two_coders_gave_a_value():
+    units = [("u1", "t1"), ("u2", "t1"), ("u3", "t2"), ("u4", "t3"), ("u5", "t3")]
+    a = coder("A", {"t1", "t3"}, {("u1", "c")})
+    b = coder("B", {"t1", "t2"}, set())
+    c = coder("C", {"t3"}, {("u4", "c")})
+    result = agreement([a, b, c], units, ["c", "d"])
+    # t1: A and B (u1, u2); t2: B alone (u3); t3: A and C (u4, u5) -> 4 segments, and
+    # 4 x 2 (segment, code) pairs
+    assert result.segments == 4
+    assert result.pooled.units == 8
+    assert result.to_dict()["segments"] == 4
+
+
+K2_ROWS = ("0 1 0 0 0 0 0 0 1 0", "1 1 1 0 0 1 0 0 0 0")
+
+
+def k2_result():
+    """Vector K2 of methods/agreement.md as one code on ten segments of one transcript."""
+    units = [(f"u{i}", "t1") for i in range(10)]
+    a, b = (
+        coder(name, {"t1"}, {(f"u{i}", "c") for i, v in enumerate(row.split()) if v == "1"})
+        for name, row in zip(("hb", "ms"), K2_ROWS, strict=True)
+    )
+    return agreement([a, b], units, ["c"])
+
+
+def test_the_gate_sentence_names_the_coders_and_the_segments():
+    result = k2_result()
+    assert result.pooled.alpha == pytest.approx(0.095, abs=5e-4)  # K2: alpha 0.095
+    assert result.pooled.percent == pytest.approx(0.6)
+    assert alpha_gate_failure(result.to_dict(), 0.8) == (
+        "Krippendorff's alpha 0.095 between hb and ms on 10 segments is below the gate 0.8"
+    )
+    assert alpha_gate_failure(result.to_dict(), 0.09) is None  # 0.095 passes 0.09
+
+
+def test_the_gate_sentence_never_rounds_alpha_up_to_the_gate():
+    data = {"coders": ["a", "b", "c"], "segments": 1, "pooled": {"alpha": 0.79996, "units": 3}}
+    assert alpha_gate_failure(data, 0.8) == (
+        "Krippendorff's alpha 0.79996 between a, b and c on 1 segment is below the gate 0.8"
+    )
+    undefined = alpha_gate_failure(data | {"pooled": {"alpha": None, "units": 3}}, 0.5)
+    assert undefined is not None
+    assert undefined.startswith("Krippendorff's alpha between a, b and c on 1 segment is undefined")
+
+
+@pytest.mark.parametrize(
+    ("names", "joined"),
+    [(["hb"], "hb"), (["hb", "ms"], "hb and ms"), (["hb", "jd", "ms"], "hb, jd and ms")],
+)
+def test_joined_names(names, joined):
+    assert joined_names(names) == joined
 
 
 # --- properties -------------------------------------------------------------------------

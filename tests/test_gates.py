@@ -71,7 +71,11 @@ def test_agreement_table_disagreements_and_gate(two_coders):
         "agreement", two_coders, "--coders", "ms,jd", "--disagreements", "--min-alpha", "0.8"
     )
     assert result.exit_code == 3
-    assert "gate failed: pooled alpha 0.489 is below 0.8" in result.stderr
+    # names the coders and the units compared: both coders reviewed P1 and P2, 4 segments
+    assert (
+        "gate failed: Krippendorff's alpha 0.489 between jd and ms on 4 segments is below "
+        "the gate 0.8" in result.stderr
+    )
     assert "pooled" in result.stdout
     assert "Then I go home and rant at the cat." in result.stdout
 
@@ -91,6 +95,7 @@ def test_agreement_needs_two_coders_with_journals(two_coders):
     result = invoke("agreement", two_coders, "--coders", "ms,nobody")
     assert result.exit_code == 1
     assert "no journal for nobody" in result.stderr
+    assert "nobody.jsonl" in result.stderr  # the file it looked for
 
 
 def test_saturation_not_assessable_with_two_interviews_and_require_exits_3(two_coders):
@@ -108,12 +113,16 @@ def test_saturation_not_assessable_with_two_interviews_and_require_exits_3(two_c
 
 def test_run_fails_its_gates_with_exit_3(two_coders):
     (two_coders / "gioia.yaml").write_text(
-        "settings:\n  gates: {saturation_required: true, min_alpha: 0.8}\n", encoding="utf-8"
+        "settings:\n  coders: [ms, jd]\n  gates: {saturation_required: true, min_alpha: 0.8}\n",
+        encoding="utf-8",
     )
     result = invoke("run", two_coders)
     assert result.exit_code == 3
     assert "gate failed: saturation required but not reached" in result.stderr
-    assert "gate failed: Krippendorff's alpha 0.489 is below the gate 0.8" in result.stderr
+    assert (
+        "gate failed: Krippendorff's alpha 0.489 between jd and ms on 4 segments is below "
+        "the gate 0.8" in result.stderr
+    )
     # the report is still written, so the failure can be read
     results = json.loads((two_coders / "report" / "results.json").read_text())
     assert results["agreement"]["coders"] == ["jd", "ms"]
@@ -121,7 +130,7 @@ def test_run_fails_its_gates_with_exit_3(two_coders):
 
 def test_run_passes_when_gates_are_met(two_coders):
     (two_coders / "gioia.yaml").write_text(
-        "settings:\n  gates: {min_alpha: 0.4}\n", encoding="utf-8"
+        "settings:\n  coders: [ms, jd]\n  gates: {min_alpha: 0.4}\n", encoding="utf-8"
     )
     result = invoke("run", two_coders)
     assert result.exit_code == 0, result.output
@@ -131,8 +140,8 @@ def test_run_passes_when_gates_are_met(two_coders):
     assert results["agreement"]["pooled"]["alpha"] == pytest.approx(0.488889, abs=1e-6)
     # The same study fails the gate just above the measured value.
     (two_coders / "gioia.yaml").write_text(
-        "settings:\n  gates: {min_alpha: 0.49}\n", encoding="utf-8"
+        "settings:\n  coders: [ms, jd]\n  gates: {min_alpha: 0.49}\n", encoding="utf-8"
     )
     failed = invoke("run", two_coders)
     assert failed.exit_code == 3
-    assert "alpha 0.489 is below the gate 0.49" in failed.stderr
+    assert "alpha 0.489 between jd and ms on 4 segments is below the gate 0.49" in failed.stderr

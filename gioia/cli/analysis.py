@@ -77,8 +77,13 @@ def saturation(
 def agreement(
     directory: StudyDir = Path("."),
     coders: Annotated[
-        str, typer.Option("--coders", help="Two or more coders, comma-separated: A,B[,C].")
-    ] = ...,  # type: ignore[assignment]
+        str | None,
+        typer.Option(
+            "--coders",
+            help="Two or more coders, comma-separated: A,B[,C]. Default: the coders "
+            "gioia.yaml names (settings: coders:), when it names two or more.",
+        ),
+    ] = None,
     level: Annotated[
         Level, typer.Option("--level", help="Concepts, or themes (a coding counts for its theme).")
     ] = Level.concept,
@@ -92,13 +97,31 @@ def agreement(
     as_json: JsonFlag = False,
 ) -> None:
     """Intercoder agreement per concept and pooled: percent agreement, Cohen's kappa and
-    PABAK (two coders), Krippendorff's alpha (any number, missing data allowed).
+    PABAK (two coders), Krippendorff's alpha (any number, missing data allowed), between
+    the coders named with --coders or in gioia.yaml (settings: coders:), never others.
 
     Example: gioia agreement my-study --coders ms,jd --min-alpha 0.8
     """
-    names = [name.strip() for name in coders.split(",") if name.strip()]
-    with handle_errors(), console.progress_reporter() as progress:
+    given = None
+    if coders is not None:
+        given = list(dict.fromkeys(name.strip() for name in coders.split(",") if name.strip()))
+        if len(given) < 2:
+            raise typer.BadParameter(
+                f"agreement compares two or more coders; got {len(given)}: "
+                f"{', '.join(given) or '(none)'}. Name them comma-separated, e.g. --coders hb,ms",
+                param_hint="--coders",
+            )
+    with handle_errors():
         loaded = load_study(directory)
+        names = pipeline.agreement_coders(loaded, given)
+        hint = pipeline.agreement_hint(loaded) if len(names) < 2 else ""
+    if len(names) < 2:
+        named = f"gioia.yaml names only {names[0]}" if names else "no coders are named"
+        raise typer.BadParameter(
+            f"agreement compares two or more coders, and {named}: {hint}",
+            param_hint="--coders",
+        )
+    with handle_errors(), console.progress_reporter() as progress:
         corpus = pipeline.ingest(loaded, progress)
         parsed = pipeline.parse(loaded, corpus, progress)
         result = pipeline.agreement_analysis(loaded, corpus, parsed, names, level=level.value)
@@ -111,8 +134,7 @@ def agreement(
         if disagreements:
             texts = {t.id: t.text for t in corpus.transcripts}
             console.out.print(console.disagreements_table(data, texts, labels))
-    alpha = data["pooled"]["alpha"]
-    if min_alpha is not None and (alpha is None or alpha < min_alpha):
-        shown = "undefined" if alpha is None else f"{alpha:.3f}"
-        console.message(f"gate failed: pooled alpha {shown} is below {min_alpha}")
+    failure = None if min_alpha is None else pipeline.alpha_gate_failure(data, min_alpha)
+    if failure:
+        console.message(f"gate failed: {failure}")
         raise typer.Exit(3)

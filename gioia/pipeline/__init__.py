@@ -14,12 +14,17 @@ outputs along: study → ingest → parse → segment → suggest → journal �
     interchange   REFI-QDA and CSV export, imports
 """
 
+from gioia.agreement import alpha_gate_failure
 from gioia.pipeline.accept import AcceptResult, accept
 from gioia.pipeline.analysis import (
     Analysis,
+    ReportedAgreement,
     agreement_analysis,
+    agreement_coders,
+    agreement_hint,
     analyse,
     interview_order,
+    reported_agreement,
     saturation_analysis,
 )
 from gioia.pipeline.coding import audit_log, code, review_session
@@ -60,10 +65,14 @@ __all__ = [
     "Parsed",
     "Progress",
     "ReportResult",
+    "ReportedAgreement",
     "RunResult",
     "Suggested",
     "accept",
     "agreement_analysis",
+    "agreement_coders",
+    "agreement_hint",
+    "alpha_gate_failure",
     "analyse",
     "audit_log",
     "check",
@@ -82,6 +91,7 @@ __all__ = [
     "publish",
     "read_suggestions",
     "report",
+    "reported_agreement",
     "review_session",
     "run",
     "saturation_analysis",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gioia.agreement import AgreementResult, CoderCodings
+from gioia.agreement import AgreementResult, CoderCodings, joined_names
 from gioia.agreement import agreement as compute_agreement
 from gioia.errors import GioiaError, Location, Problem
 from gioia.journal import (
@@ -170,6 +170,91 @@ def saturation_analysis(
     return result.to_dict(level)
 
 
+# The journal `gioia run` auto-accepts into: a machine, never a coder for agreement unless
+# named on the command line (`gioia agreement --coders hb,auto` compares it on purpose).
+AUTO_CODER = "auto"
+
+
+def journal_coders(loaded: LoadedStudy) -> list[str]:
+    """The coders with a journal in codings/, sorted."""
+    codings = loaded.study.paths.codings
+    return sorted(p.stem for p in codings.glob("*.jsonl")) if codings.is_dir() else []
+
+
+def agreement_coders(loaded: LoadedStudy, given: Sequence[str] | None = None) -> list[str]:
+    """The coders whose agreement is computed, never picked by gioia: ``given`` (the
+    command line) when given, else those gioia.yaml names (``settings: coders:``) but the
+    ``auto`` journal; empty when neither names any. Fewer than two is the caller's to
+    refuse (a usage error on the command line, a sentence in the report)."""
+    if given is not None:
+        return list(dict.fromkeys(given))
+    named = loaded.study.settings.coders
+    return [] if named is None else [c for c in dict.fromkeys(named) if c != AUTO_CODER]
+
+
+def agreement_hint(loaded: LoadedStudy) -> str:
+    """How to name the coders to compare, with the coders that have journals."""
+    humans = [c for c in journal_coders(loaded) if c != AUTO_CODER]
+    example = ", ".join(humans[:2]) if len(humans) >= 2 else "hb, ms"
+    return (
+        f"name them in gioia.yaml (settings: coders: [{example}]) or on the command line "
+        f"(--coders {example.replace(' ', '')}); coders with journals: "
+        f"{', '.join(journal_coders(loaded)) or '(none)'}"
+    )
+
+
+@dataclass(frozen=True)
+class ReportedAgreement:
+    """The agreement a report shows: computed between the coders gioia.yaml names, or
+    None with the reason (None too when there is nothing to compare: one journal)."""
+
+    result: AgreementResult | None
+    not_computed: str | None = None  # why not, as a sentence's end
+    problems: list[Problem] = field(default_factory=list)
+
+
+def reported_agreement(loaded: LoadedStudy, corpus: Corpus, parsed: Parsed) -> ReportedAgreement:
+    """Agreement for the report and the gate of `gioia run`: between the coders named in
+    gioia.yaml (``settings: coders:``, without ``auto``). When none are named and two or
+    more coders have journals, it is not computed and the reason says how to name them."""
+    named = agreement_coders(loaded)
+    humans = [c for c in journal_coders(loaded) if c != AUTO_CODER]
+    if loaded.study.settings.coders is None:
+        if len(humans) < 2:
+            return ReportedAgreement(None)
+        return ReportedAgreement(
+            None,
+            f"no coders are named, and gioia does not pick them; {len(humans)} coders have "
+            f"journals ({', '.join(humans)}): name the coders to compare in gioia.yaml "
+            f"(settings: coders: [{', '.join(humans)}])",
+        )
+    if len(named) < 2:
+        only = f"one coder ({named[0]})" if named else "no coder but auto"
+        return ReportedAgreement(
+            None, f"gioia.yaml names {only} under settings: coders:, and agreement needs two"
+        )
+    codings = loaded.study.paths.codings
+    missing = [c for c in named if c not in journal_coders(loaded)]
+    if missing:
+        files = ", ".join(str(journal_path(codings, c)) for c in missing)
+        return ReportedAgreement(
+            None,
+            f"{joined_names(missing)}, named in gioia.yaml, "
+            f"{'has' if len(missing) == 1 else 'have'} no journal ({files})",
+            [
+                Problem(
+                    f"coder {c!r} is named in gioia.yaml (settings: coders:) but has no journal",
+                    Location(str(journal_path(codings, c))),
+                    hint="check the name's spelling, or remove it from settings: coders: "
+                    "until that coder has coded",
+                    severity="warning",
+                )
+                for c in missing
+            ],
+        )
+    return ReportedAgreement(agreement_analysis(loaded, corpus, parsed, named))
+
+
 def agreement_analysis(
     loaded: LoadedStudy,
     corpus: Corpus,
@@ -180,12 +265,13 @@ def agreement_analysis(
 ) -> AgreementResult:
     """Agreement between ``coders`` on every segment: each coder's latest accepts, in the
     transcripts where that coder decided anything (elsewhere their values are missing)."""
-    available = {j.coder for j in read_journals(loaded.study.paths.codings)}
+    codings = loaded.study.paths.codings
+    available = set(journal_coders(loaded))
     absent = [c for c in coders if c not in available]
     if len(set(coders)) < 2 or absent:
+        where = "; ".join(f"no journal for {c} ({journal_path(codings, c)})" for c in absent)
         raise GioiaError(
-            "agreement needs two or more coders with journals"
-            + (f"; no journal for {', '.join(absent)}" if absent else ""),
+            "agreement needs two or more coders with journals" + (f"; {where}" if where else ""),
             hint=f"coders with journals: {', '.join(sorted(available)) or '(none)'}",
         )
     journals = read_journals(loaded.study.paths.codings, coders)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gioia.agreement import alpha_gate_failure
 from gioia.doccache import describe_pipeline
 from gioia.errors import ConfigError, GioiaError, Problem
 from gioia.journal import (
@@ -15,7 +16,13 @@ from gioia.models import (
     Suggestion,
 )
 from gioia.pipeline.accept import AcceptResult, accept
-from gioia.pipeline.analysis import Analysis, agreement_analysis, analyse, saturation_analysis
+from gioia.pipeline.analysis import (
+    AUTO_CODER,
+    Analysis,
+    analyse,
+    reported_agreement,
+    saturation_analysis,
+)
 from gioia.pipeline.corpus import Parsed, ingest, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress, load_study
 from gioia.pipeline.suggestions import (
@@ -35,10 +42,6 @@ from gioia.review import decided_keys
 from gioia.structure import representative_quotes
 
 # --------------------------------------------------------------------------- commands
-
-
-# The journal `gioia run` auto-accepts into; never counted as a human coder in agreement.
-AUTO_CODER = "auto"
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,9 @@ def _write_report(
     analysis = analyse(loaded, corpus)
     nlp_settings = loaded.study.settings.nlp
     saturation = saturation_analysis(loaded, corpus, analysis) if corpus.transcripts else None
-    human_coders = [c for c in analysis.coders if c != AUTO_CODER]
-    agreement = (
-        agreement_analysis(loaded, corpus, parsed, human_coders).to_dict()
-        if len(human_coders) >= 2
-        else None
-    )
+    # between the coders gioia.yaml names, never picked from the journals found
+    reported = reported_agreement(loaded, corpus, parsed)
+    agreement = reported.result.to_dict() if reported.result else None
     data = build_results(
         study=loaded.study,
         codebook=loaded.codebook,
@@ -93,9 +93,10 @@ def _write_report(
         pipeline=describe_pipeline(nlp_settings.lang, nlp_settings.model),
         saturation=saturation,
         agreement=agreement,
+        agreement_not_computed=reported.not_computed,
     )
     paths = write_report(loaded.study.paths.report, data)
-    return ReportResult(paths, data, [*corpus.problems, *analysis.warnings])
+    return ReportResult(paths, data, [*corpus.problems, *analysis.warnings, *reported.problems])
 
 
 def _pending(suggestions: Sequence[Suggestion] | None, analysis: Analysis) -> int | None:
@@ -153,15 +154,14 @@ def failed_gates(loaded: LoadedStudy, results: Mapping) -> list[str]:
         failed.append(f"saturation required but not reached: {reason}")
     if gates.min_alpha is not None:
         agreement = results.get("agreement")
-        alpha = agreement["pooled"]["alpha"] if agreement else None
         if agreement is None:
+            why = results.get("agreement_not_computed") or "fewer than two coders have journals"
             failed.append(
-                f"agreement of alpha >= {gates.min_alpha} required, but fewer than two "
-                "coders have journals"
+                f"agreement of Krippendorff's alpha >= {gates.min_alpha} required, but it "
+                f"was not computed: {why}"
             )
-        elif alpha is None or alpha < gates.min_alpha:
-            shown = "undefined" if alpha is None else f"{alpha:.3f}"
-            failed.append(f"Krippendorff's alpha {shown} is below the gate {gates.min_alpha}")
+        elif reason := alpha_gate_failure(agreement, gates.min_alpha):
+            failed.append(reason)
     return failed
 
 

@@ -114,6 +114,7 @@ def build_results(
     pipeline: Mapping[str, Any] | None = None,
     saturation: Mapping[str, Any] | None = None,
     agreement: Mapping[str, Any] | None = None,
+    agreement_not_computed: str | None = None,
 ) -> dict[str, Any]:
     """Everything computed, as written to results.json. ``participants`` are those with
     talk in the corpus (N); ``quotes`` the representative quotes chosen per concept;
@@ -211,6 +212,8 @@ def build_results(
         "methods": methods_summary(study, codebook, transcripts, segment_count, coders, pipeline),
         "saturation": dict(saturation) if saturation else None,
         "agreement": dict(agreement) if agreement else None,
+        # why agreement is None although coders could be compared (e.g. none named)
+        "agreement_not_computed": None if agreement else agreement_not_computed,
         "limitations": limitations(
             node_rows,
             len(participants),
