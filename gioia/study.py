@@ -183,6 +183,15 @@ class GateSettings(_Section):
     min_alpha: Score | None = None
 
 
+class ReportSettings(_Section):
+    """What the report states in sentences rather than tables."""
+
+    # Node ids whose subgroup absences ("not raised by any of the 4 participants with
+    # role = partner") are written as sentences; None: those where the difference is
+    # large (gioia.report.demographics.LARGE_SHARE). Checked against the codebook.
+    subgroup_statements: Names | None = None
+
+
 class LimitSettings(_Section):
     """How large an input gioia reads: beyond it a file is refused with a message, not
     read for minutes (legacy encodings are detected at about 3 s per MB) or parsed into
@@ -215,6 +224,7 @@ class Settings(_Section):
     anonymise: Annotated[dict[str, str], blank_as({})] = {}
     min_cell: Count = 1
     gates: Annotated[GateSettings, blank_as({})] = GateSettings()
+    report: Annotated[ReportSettings, blank_as({})] = ReportSettings()
     limits: Annotated[LimitSettings, blank_as({})] = LimitSettings()
 
     def encoding_for(self, relative: str) -> str | None:

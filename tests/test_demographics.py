@@ -103,10 +103,75 @@ def test_subgroups_count_participants_per_node_and_group():
     ]
     [practice] = subgroups(nodes, PARTICIPANTS, ["practice_gps"], BINNING)
     assert practice["groups"] == [
-        {"level": "<5", "size": 2, "nodes": {"shared-space": 0, "practice-size": 2}},
-        {"level": ">=5", "size": 6, "nodes": {"shared-space": 4, "practice-size": 0}},
+        {
+            "level": "<5",
+            "size": 2,
+            "hidden": False,
+            "nodes": {"shared-space": 0, "practice-size": 2},
+        },
+        {
+            "level": ">=5",
+            "size": 6,
+            "hidden": False,
+            "nodes": {"shared-space": 4, "practice-size": 0},
+        },
     ]
+    assert practice["hidden"] == []
+    # Both absences are large (4 of 6 and 2 of 2 elsewhere) but the group of 2 is below
+    # LARGE_GROUP (3), so only the second is stated when gioia.yaml names none.
     assert practice["absent"] == [
-        {"node": "shared-space", "level": "<5", "size": 2, "elsewhere": 4},
-        {"node": "practice-size", "level": ">=5", "size": 6, "elsewhere": 2},
+        {
+            "node": "shared-space",
+            "level": "<5",
+            "size": 2,
+            "elsewhere": 4,
+            "others": 6,
+            "stated": False,
+        },
+        {
+            "node": "practice-size",
+            "level": ">=5",
+            "size": 6,
+            "elsewhere": 2,
+            "others": 2,
+            "stated": True,
+        },
     ]
+
+
+def test_groups_below_min_cell_are_hidden_and_make_no_absence():
+    nodes = [{"id": "isolation", "participants": ["GP1", "GP2", "GP3"]}]
+    people = [
+        Participant(id="GP1", attributes={"role": "partner"}),
+        Participant(id="GP2", attributes={"role": "partner"}),
+        Participant(id="GP3", attributes={"role": "salaried"}),
+        Participant(id="GP4", attributes={"role": "locum"}),
+        Participant(id="GP5", attributes={"role": "registrar"}),
+        Participant(id="GP6", attributes={"role": "registrar"}),
+    ]
+    [role] = subgroups(nodes, people, ["role"], {}, min_cell=2)
+    assert [(g["level"], g["hidden"]) for g in role["groups"]] == [
+        ("partner", False),
+        ("salaried", True),
+        ("locum", True),
+        ("registrar", False),
+    ]
+    assert role["hidden"] == ["salaried", "locum"]
+    # The locum's silence is no statement (hidden); the registrars' is, 3 of 4 elsewhere.
+    assert [(a["level"], a["elsewhere"], a["others"]) for a in role["absent"]] == [
+        ("registrar", 3, 4)
+    ]
+
+
+def test_statements_are_those_gioia_yaml_names():
+    nodes = [
+        {"id": "a", "participants": ["GP1", "GP2", "GP3"]},
+        {"id": "b", "participants": ["GP1", "GP2"]},
+    ]
+    people = [
+        Participant(id=f"GP{i}", attributes={"sex": "f" if i <= 3 else "m"}) for i in range(1, 7)
+    ]
+    [default] = subgroups(nodes, people, ["sex"], {})
+    assert [(a["node"], a["stated"]) for a in default["absent"]] == [("a", True), ("b", True)]
+    [chosen] = subgroups(nodes, people, ["sex"], {}, statements=["b"])
+    assert [(a["node"], a["stated"]) for a in chosen["absent"]] == [("a", False), ("b", True)]

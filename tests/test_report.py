@@ -165,16 +165,41 @@ def results():
             {
                 "attribute": "practice_gps",
                 "groups": [
-                    {"level": "<5", "size": 1, "nodes": {n["id"]: 0 for n in NODES}},
+                    {
+                        "level": "<5",
+                        "size": 1,
+                        "hidden": True,
+                        "nodes": {n["id"]: 0 for n in NODES},
+                    },
                     {
                         "level": ">=5",
                         "size": 2,
+                        "hidden": False,
                         "nodes": {n["id"]: len(n["participants"]) for n in NODES},
                     },
                 ],
-                "absent": [{"node": "shared-space", "level": "<5", "size": 1, "elsewhere": 2}],
+                "hidden": ["<5"],
+                "absent": [
+                    {
+                        "node": "shared-space",
+                        "level": ">=5",
+                        "size": 2,
+                        "elsewhere": 2,
+                        "others": 2,
+                        "stated": True,
+                    },
+                    {
+                        "node": "lunch",
+                        "level": ">=5",
+                        "size": 2,
+                        "elsewhere": 2,
+                        "others": 3,
+                        "stated": False,
+                    },
+                ],
             }
         ],
+        "subgroup_statements": {"requested": None, "large_share": 0.5, "large_group": 3},
         "review": {
             "decisions": {"accepted (manual)": 3, "accepted (suggestion)": 1},
             "pending_suggestions": 3,
@@ -237,12 +262,32 @@ def results():
 
 def test_markdown_themes_table_shows_participants_n_of_total(results):
     markdown = render_markdown(results)
+    themes = markdown[markdown.index("## Themes") : markdown.index("## Representative quotes")]
+    # A theme's exemplar: the power quote among its concepts' first quotes; a concept's:
+    # its first quote the theme's row does not show; dimensions quote nobody.
     assert (
-        "| &emsp;**Shared space** | theme | Definition of Shared space. | 2 (of 3) | 3 |"
-        in markdown
+        "| &emsp;**Shared space** | theme | 2 (of 3) | “It is our escape, “a sanctuary”.” "
+        "(GP2, salaried GP) |"
+    ) in themes
+    assert "| **Practice** | dimension | 2 (of 3) |  |" in themes
+    assert "| &emsp;&emsp;a place to escape | concept | 2 (of 3) | “We sit in the kitchen" in themes
+    # A theme's only quote is on the theme's row, not repeated on its concept's.
+    assert (
+        "| &emsp;**Workload** | theme | 1 (of 3) | “\\# No time at all.” (GP2, salaried GP) |"
+        in (themes)
     )
-    assert "| **Practice** | dimension | Definition of Practice. | 2 (of 3) | 4 |" in markdown
-    assert "| &emsp;&emsp;no time | concept | Definition of no time. | 1 (of 3) | 1 |" in markdown
+    assert "| &emsp;&emsp;no time | concept | 1 (of 3) |  |" in themes
+    assert "Definition of" not in themes
+
+
+def test_definitions_go_to_the_codebook_appendix(results):
+    markdown = render_markdown(results)
+    appendix = markdown[markdown.index("## Appendix: codebook") :]
+    assert "| **Practice** | dimension | Definition of Practice. | – | 4 |" in appendix
+    assert "| &emsp;**Shared space** | theme | Definition of Shared space. | – | 3 |" in appendix
+    html = render_html(results)
+    assert html.index('id="codebook"') > html.index('id="themes"')
+    assert '<td class="definition">Definition of no time.</td>' in html
 
 
 def test_markdown_escapes_transcript_text_in_table_cells_and_quotes(results):
@@ -522,13 +567,20 @@ def test_units_table_suppresses_small_cells(results):
 
 def test_subgroup_table_and_absence_statement(results):
     text = render_markdown(results)
-    assert "| Node | &lt;5 (n = &lt;2) | &gt;=5 (n = 2) |" in text
+    # The group of one is below min_cell = 2: no column, and a note under the table.
+    assert "| Node | practice\\_gps: &gt;=5 (n = 2) |" in text
+    assert "&lt;5 (n =" not in text
+    assert "Not shown, fewer than 2 participants: practice\\_gps &lt;5." in text
     assert (
-        "Shared space: not raised by any of the 1 participants with practice\\_gps "
-        "&lt;5 (2 in other groups)."
+        "- Shared space: not raised by any of the 2 participants with practice\\_gps "
+        "&gt;=5 (2 of 2 in other groups)."
     ) in text
+    # The absence not stated goes to the table.
+    assert "| lunch together | practice\\_gps &gt;=5 (n = 2; 2 of 3 elsewhere) |" in text
+    assert "lunch together: not raised" not in text
     html = render_html(results)
-    assert "Shared space: not raised by any of the 1 participants with practice_gps &lt;5" in html
+    assert "Shared space: not raised by any of the 2 participants with practice_gps &gt;=5" in html
+    assert "&lt;5 (n =" not in html
 
 
 def test_saturation_agreement_and_limitations_sections(results):

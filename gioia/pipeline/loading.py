@@ -19,7 +19,7 @@ from gioia.report import (
     reportable_attributes,
 )
 from gioia.study import Study, inside_inputs, load_participants, open_study
-from gioia.yamlsource import load_yaml
+from gioia.yamlsource import did_you_mean, load_yaml
 
 # Called as progress(stage, done, total) while a stage works through transcripts.
 Progress = Callable[[str, int, int], None]
@@ -76,6 +76,7 @@ def load_study(root: Path, *, out: Path | None = None) -> LoadedStudy:
     problems += _auto_accept_problems(study)
     if codebook is not None:
         problems += _unset_annotation_problems(study, codebook)
+        problems += _statement_problems(study, codebook)
     interrupted = interrupted_import(study.root)
     if interrupted is not None:
         problems.append(interrupted)
@@ -138,6 +139,21 @@ def _unset_annotation_problems(study: Study, codebook: Codebook) -> list[Problem
                                 )
                             )
     return problems
+
+
+def _statement_problems(study: Study, codebook: Codebook) -> list[Problem]:
+    """settings.report.subgroup_statements names nodes of the codebook."""
+    named = study.settings.report.subgroup_statements or ()
+    ids = [n.id for n in (*codebook.dimensions, *codebook.themes, *codebook.concepts)]
+    return [
+        Problem(
+            f"settings.report.subgroup_statements: {node!r} is not a node of the codebook",
+            study.location("settings", "report", "subgroup_statements", index),
+            hint=did_you_mean(node, ids) or "name dimension, theme or concept ids",
+        )
+        for index, node in enumerate(named)
+        if node not in ids
+    ]
 
 
 def _auto_accept_problems(study: Study) -> list[Problem]:

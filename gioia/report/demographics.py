@@ -16,7 +16,7 @@ from typing import Any
 
 from gioia.models import Participant
 
-__all__ = ["bin_value", "demographics", "shown_count", "subgroups"]
+__all__ = ["LARGE_GROUP", "LARGE_SHARE", "bin_value", "demographics", "shown_count", "subgroups"]
 
 _RANGE = re.compile(r"^\s*([\d.]+)\s*-\s*([\d.]+)\s*$")
 _BOUND = re.compile(r"^\s*(<=|>=|<|>)\s*([\d.]+)\s*$")
@@ -121,15 +121,30 @@ def demographics(
     return table
 
 
+# A difference between groups large enough for a sentence of its own when gioia.yaml names
+# none (settings.report.subgroup_statements): nobody in a group of at least LARGE_GROUP
+# participants raised the node, and at least LARGE_SHARE of the other groups' did.
+LARGE_SHARE = 0.5
+LARGE_GROUP = 3
+
+
 def subgroups(
     nodes: Sequence[Mapping[str, Any]],
     participants: Sequence[Participant],
     attributes: Sequence[str],
     binning: Mapping[str, Sequence[str]],
+    min_cell: int = 1,
+    statements: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per attribute, the participants expressing each node in each group (DESIGN §8,
-    results.json ``subgroups``), and statements for nodes that one group never raised
-    although others did."""
+    results.json ``subgroups``), and the nodes that one group never raised although
+    others did.
+
+    A group smaller than ``min_cell`` is marked ``hidden``: a table that showed it would
+    show what one or two identifiable people said ("locum, n = 1"). It makes no absence
+    of its own. An absence is ``stated`` (written as a sentence) when its node is one of
+    ``statements``, or, when gioia.yaml names none (None), when the difference is large
+    (:data:`LARGE_SHARE`); the others are listed in a table."""
     result = []
     for attribute in attributes:
         bins = binning.get(attribute)
@@ -142,34 +157,50 @@ def subgroups(
                 {
                     "level": level,
                     "size": len(members),
+                    "hidden": len(members) < min_cell,
                     "nodes": {n["id"]: len(members.intersection(n["participants"])) for n in nodes},
                 }
             )
         result.append(
-            {"attribute": attribute, "groups": groups, "absent": _absences(nodes, groups)}
+            {
+                "attribute": attribute,
+                "groups": groups,
+                "hidden": [g["level"] for g in groups if g["hidden"]],
+                "absent": _absences(nodes, groups, statements),
+            }
         )
     return result
 
 
 def _absences(
-    nodes: Sequence[Mapping[str, Any]], groups: Sequence[Mapping[str, Any]]
+    nodes: Sequence[Mapping[str, Any]],
+    groups: Sequence[Mapping[str, Any]],
+    statements: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Nodes no participant of a group raised, where the group has at least two members
-    and at least two participants of other groups raised the node — a pattern worth a
-    sentence, not a single person's silence."""
+    and at least two participants of other groups raised the node — a pattern worth
+    reporting, not a single person's silence."""
     absent = []
     for node in nodes:
         for group in groups:
-            if group["level"] == MISSING or group["size"] < 2:
+            if group["level"] == MISSING or group["size"] < 2 or group.get("hidden"):
                 continue
             elsewhere = sum(g["nodes"][node["id"]] for g in groups if g is not group)
+            others = sum(g["size"] for g in groups if g is not group)
             if group["nodes"][node["id"]] == 0 and elsewhere >= 2:
+                share = elsewhere / others
                 absent.append(
                     {
                         "node": node["id"],
                         "level": group["level"],
                         "size": group["size"],
                         "elsewhere": elsewhere,
+                        "others": others,
+                        "stated": (
+                            node["id"] in statements
+                            if statements is not None
+                            else share >= LARGE_SHARE and group["size"] >= LARGE_GROUP
+                        ),
                     }
                 )
     return absent

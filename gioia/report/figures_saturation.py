@@ -50,6 +50,7 @@ LEGEND = {
     "cumulative": "distinct codes so far",
     "expected": "expected, averaged over all interview orders",
     "point": "saturation point (Guest et al.)",
+    "run": "run of interviews that confirmed it",
 }
 
 
@@ -85,7 +86,7 @@ def saturation_svg(saturation: dict) -> str | None:
     y_step = _nice_step(max([*cumulative, *expected, 1]), MAX_Y_TICKS)
     scale = _Scale(len(order), -(-max([*cumulative, *expected, 1]) // y_step) * y_step)
 
-    legend = ["new", "cumulative"] + ["expected"] * bool(expected) + ["point"] * reached
+    legend = ["new", "cumulative"] + ["expected"] * bool(expected) + ["point", "run"] * reached
     body = [_legend(legend)]
     if reached:
         body.append(_confirming_run(guest, scale))
@@ -305,6 +306,19 @@ def _swatch(kind: str, x: float, middle: float) -> str:
     if kind == "new":
         return element(
             "rect", {"x": x, "y": middle - 5, "width": 16, "height": 10, "fill": NEW_COLOUR}
+        )
+    if kind == "run":
+        return element(
+            "rect",
+            {
+                "x": x,
+                "y": middle - 6,
+                "width": 16,
+                "height": 12,
+                "fill": RUN_COLOUR,
+                "stroke": GRID_COLOUR,
+                "stroke-width": 0.5,
+            },
         )
     if kind == "cumulative":
         line = _line(x, middle, x + 16, middle, CUMULATIVE_COLOUR, 2)

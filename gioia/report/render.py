@@ -128,16 +128,20 @@ def _render(output_format: str, results: dict, figures: dict[str, str]) -> str:
 def _context(results: dict, figures: dict[str, Any]) -> dict[str, Any]:
     nodes = results["nodes"]
     dimensions = _node_tree(nodes)
+    quotes = {
+        concept_id: sorted(quotes, key=lambda quote: not quote["power"])
+        for concept_id, quotes in results["quotes"].items()
+    }
     return {
         "results": results,
         "participant_total": len(results["study"]["participants"]),
         "dimensions": dimensions,
         "data_structure": _data_structure(dimensions),
         "labels": {node["id"]: node["label"] for node in nodes},
-        "quotes": {
-            concept_id: sorted(quotes, key=lambda quote: not quote["power"])
-            for concept_id, quotes in results["quotes"].items()
-        },
+        "quotes": quotes,
+        "exemplars": exemplars(dimensions, quotes),
+        "subgroup_blocks": subgroup_blocks(results["subgroups"]),
+        "absences": absences(results["subgroups"], nodes),
         "srqr_items": {item.number: item for item in SRQR_ITEMS},
         "srqr_sections": SRQR_SECTIONS,
         "srqr_doi": SRQR_DOI,
@@ -145,6 +149,74 @@ def _context(results: dict, figures: dict[str, Any]) -> dict[str, Any]:
         "min_cell": results["suppression"]["min_cell"],
         "figures": figures,
     }
+
+
+# Group columns one subgroup table holds: ten fit a printed A4 page beside the node column.
+MAX_GROUP_COLUMNS = 10
+
+
+def subgroup_blocks(tables: list[dict]) -> list[list[dict]]:
+    """The attributes' subgroup tables side by side, as few tables as fit the page: each
+    block holds whole attributes with at most :data:`MAX_GROUP_COLUMNS` shown groups
+    between them (an attribute with more gets a table of its own). Each attribute comes
+    with ``shown``, its groups not hidden as too small."""
+    blocks: list[list[dict]] = []
+    width = 0
+    for table in tables:
+        shown = [group for group in table["groups"] if not group.get("hidden")]
+        if not blocks or width + len(shown) > MAX_GROUP_COLUMNS:
+            blocks.append([])
+            width = 0
+        blocks[-1].append({**table, "shown": shown})
+        width += len(shown)
+    return blocks
+
+
+def absences(tables: list[dict], nodes: list[dict]) -> dict[str, list]:
+    """The subgroup absences: ``stated``, each with its attribute, for sentences, and the
+    rest ``listed`` as one row per node (in codebook order) naming every group that did
+    not raise it."""
+    stated = []
+    by_node: dict[str, list] = {}
+    for table in tables:
+        for absent in table["absent"]:
+            entry = {**absent, "attribute": table["attribute"]}
+            if absent.get("stated", True):
+                stated.append(entry)
+            else:
+                by_node.setdefault(absent["node"], []).append(entry)
+    listed = [{"node": n["id"], "groups": by_node[n["id"]]} for n in nodes if n["id"] in by_node]
+    return {"stated": stated, "listed": listed}
+
+
+def _quote_key(quote: dict) -> tuple:
+    return (quote["transcript"], quote["start"], quote["end"])
+
+
+def exemplars(dimensions: list[dict], quotes: dict[str, list[dict]]) -> dict[str, dict]:
+    """One exemplary quote per theme and concept, for the themes table.
+
+    A theme's is the first power quote among its concepts' first quotes, else the first
+    quote of the concept most participants expressed (codebook order breaks ties). A
+    concept's is its first quote that its theme's row does not already show. Dimensions
+    get none: a paper's table quotes informants, not the researcher's abstractions."""
+    chosen: dict[str, dict] = {}
+    for dimension in dimensions:
+        for theme in dimension["themes"]:
+            concepts = sorted(theme["concepts"], key=lambda concept: -len(concept["participants"]))
+            firsts = [quotes[c["id"]][0] for c in concepts if quotes.get(c["id"])]
+            pick = next((q for q in firsts if q["power"]), firsts[0] if firsts else None)
+            if pick is not None:
+                chosen[theme["node"]["id"]] = pick
+            for concept in theme["concepts"]:
+                own = [
+                    q
+                    for q in quotes.get(concept["id"], [])
+                    if pick is None or _quote_key(q) != _quote_key(pick)
+                ]
+                if own:
+                    chosen[concept["id"]] = own[0]
+    return chosen
 
 
 def _node_tree(nodes: list[dict]) -> list[dict]:

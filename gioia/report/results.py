@@ -14,7 +14,7 @@ from typing import Any
 from gioia import __version__
 from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
-from gioia.report.demographics import demographics, subgroups
+from gioia.report.demographics import LARGE_GROUP, LARGE_SHARE, demographics, subgroups
 from gioia.report.srqr import srqr_status
 from gioia.segment import count_words
 from gioia.study import Study
@@ -135,7 +135,15 @@ def build_results(
     definitions = {d.id: d.definition for d in codebook.dimensions}
     definitions.update({t.id: t.definition for t in codebook.themes})
     definitions.update({c.id: c.definition for c in codebook.concepts})
-    node_rows = [{**node_summary(n), "definition": definitions.get(n.id, "")} for n in nodes]
+    keywords = {c.id: len(c.keywords) for c in codebook.concepts}
+    node_rows = [
+        {
+            **node_summary(n),
+            "definition": definitions.get(n.id, ""),
+            **({"keywords": keywords[n.id]} if n.id in keywords else {}),
+        }
+        for n in nodes
+    ]
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": {"name": "gioia", "version": __version__},
@@ -207,7 +215,26 @@ def build_results(
             "by_method": dict(sorted(Counter(s.method for s in suggestions or ()).items())),
             "learnt_from": list(learnt_from),
         },
-        "subgroups": subgroups(node_rows, participants, subgroup_attributes, settings.binning),
+        "subgroups": subgroups(
+            node_rows,
+            participants,
+            subgroup_attributes,
+            settings.binning,
+            settings.min_cell,
+            settings.report.subgroup_statements,
+        ),
+        # Which absences the report states in sentences: those gioia.yaml names, else
+        # those where nobody in a group of at least large_group participants raised a node
+        # that at least large_share of the other groups' participants raised.
+        "subgroup_statements": {
+            "requested": (
+                None
+                if settings.report.subgroup_statements is None
+                else list(settings.report.subgroup_statements)
+            ),
+            "large_share": LARGE_SHARE,
+            "large_group": LARGE_GROUP,
+        },
         "review": review_summary(decisions, pending),
         "methods": methods_summary(study, codebook, transcripts, segment_count, coders, pipeline),
         "saturation": dict(saturation) if saturation else None,
