@@ -136,19 +136,41 @@ def test_quit_and_resume_at_next_pending(tmp_path):
     assert resumed.progress().decided == 2
 
 
-def test_memo_and_power_quote_go_with_the_next_decision(tmp_path):
+def test_memo_goes_with_the_next_decision(tmp_path):
     study = make_study(tmp_path)
-    outcome, screens = drive(session_for(study), "mpaa", answers=["said it twice"])
+    outcome, screens = drive(session_for(study), "maa", answers=["said it twice"])
     first, second = journal(study)
-    assert (first["memo"], first["flags"]) == ("said it twice", ["power"])
+    assert (first["memo"], first["flags"]) == ("said it twice", [])
     assert (second["memo"], second["flags"]) == ("", [])
-    assert any(s.message == "marked as a power quote" for s in screens)
+    assert screens[1].message == "memo kept for this decision"
 
 
-def test_power_flag_is_not_put_on_a_reject(tmp_path):
+def test_power_quote_key_accepts_the_segment_shown_and_flags_it(tmp_path):
+    """The help says "accept the span shown and mark it for the narrative": `p` flags
+    the segment on screen, once, as an accept. (It used to arm a flag for whatever was
+    accepted next: pressed after an accept, as "mark the accepted segment" reads, it
+    flagged the *next* suggestion; before a reject or skip it was silently dropped.)"""
     study = make_study(tmp_path)
-    drive(session_for(study), "pr")
-    assert journal(study)[0]["flags"] == []
+    outcome, screens = drive(session_for(study), "apa")
+    lines = journal(study)
+    assert [(x["concept"], x["decision"], x["flags"]) for x in lines] == [
+        ("coffee-room", "accept", []),
+        ("venting", "accept", ["power"]),
+        ("second-opinion", "accept", []),
+    ]
+    assert lines[1]["quote"] == "I rant in the coffee room most days."
+    assert screens[2].message == (
+        'accepted as a power quote: "I rant in the coffee room…" → venting'
+    )
+    loaded = pipeline.load_study(study)
+    quotes = pipeline.analyse(loaded, pipeline.ingest(loaded)).counted
+    assert [c.concept for c in quotes if "power" in c.coding.flags] == ["venting"]
+
+
+def test_power_flag_is_never_put_on_a_reject(tmp_path):
+    study = make_study(tmp_path)
+    drive(session_for(study), "rsr")
+    assert [x["flags"] for x in journal(study)] == [[], []]
 
 
 def test_recode_rejects_suggestion_and_accepts_chosen_concept(tmp_path):
@@ -186,7 +208,9 @@ def test_undo_withdraws_last_decision_and_returns_to_it(tmp_path):
     assert (undo["concept"], undo["decision"], undo["flags"]) == ("coffee-room", "reject", ["undo"])
     assert (undo["start"], undo["end"]) == (accept["start"], accept["end"])
     assert session.current.concept.id == "coffee-room"
-    assert screens[-1].message == "last decision undone"
+    assert screens[-1].message == (
+        'undone: "I rant in the coffee room…" → coffee-room is pending again'
+    )
     # after an undo the suggestion is pending again, and nothing is counted
     assert queue(session_for(study))[0] == ("P1", "coffee-room")
     loaded = pipeline.load_study(study)

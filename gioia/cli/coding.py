@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from gioia import screen
 from gioia.cli._app import (
     Coder,
     Jobs,
@@ -86,7 +87,7 @@ def suggest(
     counts = suggested.by_concept
     total = sum(counts.values())
     evaluation = suggested.evaluation.to_dict() if suggested.evaluation else None
-    described = console.describe_stage(suggested)
+    described = screen.describe_stage(suggested)
     if as_json:
         summary = summary_json(
             total, parsed.parsed_now, list(learner.coders), suggested.stage, counts
@@ -231,8 +232,11 @@ def review(
     ] = None,
 ) -> None:
     """Review the suggestions you have not decided yet, one key per decision: accept,
-    reject, recode, skip, memo, power quote, undo, help, quit. Each decision is saved
-    before the next is shown; run it again to resume where you left off.
+    reject, recode, power quote (accept and mark), skip, memo, undo, help, quit. Narrow
+    the span to the sentences with the evidence (e), widen or shrink it by a sentence
+    (+ -), or pick sentences by number (#); go back (b) and on (n), or to the next
+    transcript (t). Each decision is saved before the next is shown, and confirmed in
+    one line; run it again to resume where you left off.
 
     Example: gioia review my-study --coder ms --transcript GP3
     """
@@ -267,9 +271,8 @@ def review(
                 console.message(f"nothing to review for {coder}: every suggestion is decided")
                 return
             try:
-                outcome = run_review(
-                    session, console.read_key, console.prompt_line, console.render_review
-                )
+                with screen.keys() as reader:
+                    outcome = run_review(session, reader.key, reader.line, screen.render_review)
             except KeyboardInterrupt:
                 outcome = "quit"
     decided = session.progress().decided

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
+from gioia.doccache import DocCache, pipeline_fingerprint
 from gioia.errors import GioiaError
 from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
@@ -27,8 +29,8 @@ from gioia.models import (
     Transcript,
 )
 from gioia.pipeline.accept import check_placement
-from gioia.pipeline.corpus import ingest, parse
-from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
+from gioia.pipeline.corpus import Parsed, ingest, parse
+from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import (
     LEARNED,
     learner_for,
@@ -36,14 +38,14 @@ from gioia.pipeline.suggestions import (
     suggest_for,
 )
 from gioia.quotes import locate_quote
-from gioia.review import (
+from gioia.review_queue import (
     UNDO_FLAG,
     ReviewItem,
-    ReviewSession,
     covered_keys,
     decided_keys,
     pending_items,
 )
+from gioia.review_session import ReviewSession
 
 # --------------------------------------------------------------------------- review, code, log
 
@@ -85,8 +87,16 @@ def review_session(
     if order is None:
         order = "learned" if suggested.stage == LEARNED else "position"
     filters = {"transcript": transcript, "concept": concept, "theme": theme}
+    sentences = sentences_of(loaded, corpus, parsed)
     items = pending_items(
-        made, decided, by_id, loaded.codebook, **filters, min_score=min_score, order=order
+        made,
+        decided,
+        by_id,
+        loaded.codebook,
+        **filters,
+        min_score=min_score,
+        order=order,
+        sentences=sentences,
     )
     already = Counter(
         s.transcript for s in made if (s.transcript, s.start, s.end, s.concept) in decided
@@ -114,7 +124,7 @@ def review_session(
         )
 
     def make_item(suggestion: Suggestion, note: str) -> ReviewItem:
-        [item] = pending_items([suggestion], set(), by_id, loaded.codebook)
+        [item] = pending_items([suggestion], set(), by_id, loaded.codebook, sentences=sentences)
         return replace(item, note=note)
 
     return ReviewSession(
@@ -128,6 +138,30 @@ def review_session(
         admits=admits,
         make_item=make_item,
     )
+
+
+def sentences_of(
+    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed
+) -> Callable[[str], list[tuple[int, int]]]:
+    """The NLP stage's sentence spans of a transcript, by id (read from the parsed
+    documents' cache, which cutting the corpus into segments fills)."""
+    parsed.segments  # noqa: B018 - parses what the cache does not hold yet
+    nlp = loaded.study.settings.nlp
+    cache = DocCache(
+        loaded.study.paths.cache / "docs",
+        pipeline_fingerprint(nlp.lang, nlp.model),
+        trained=nlp.model is not None,
+    )
+    texts = {t.id: t.text for t in corpus.transcripts}
+
+    @functools.cache
+    def spans(transcript: str) -> list[tuple[int, int]]:
+        found = cache.sentences(texts[transcript])
+        if found is None:  # the cache was cleared meanwhile: the document knows them
+            found = [(s.start_char, s.end_char) for s in parsed.docs[transcript].sents]
+        return found
+
+    return spans
 
 
 T = TypeVar("T")
