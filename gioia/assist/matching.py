@@ -74,7 +74,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from gioia.assist.keywords import KeywordMatcher, exact_phrase, gapped_phrase
+from gioia.assist.keywords import KeywordMatcher, exact_phrase, gapped_phrase, pattern_phrase
 from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
 from gioia.errors import ConfigError, GioiaError, Location, Problem
 from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
@@ -164,9 +164,13 @@ class ConceptMatcher:
     """Keyword, pattern, veto and cue matchers for every concept of a codebook, built once."""
 
     def __init__(self, nlp: Language, codebook: Codebook, codebook_file: str = "codebook.yaml"):
+        self._strings = nlp.vocab.strings
+        # Keywords, vetoes and the codebook's patterns made of words run on gioia's own
+        # matcher (pattern_phrase); the other patterns on spaCy's. Patterns whose matches
+        # have a bounded length run over the whole document; patterns with an unbounded
+        # repeat, within a sentence and MAX_REACH_TOKENS (spaCy's: over windows).
         self._keywords = KeywordMatcher()
-        # The codebook's patterns whose matches have a bounded length run over the whole
-        # document; patterns with an unbounded repeat, over windows.
+        self._reaching_phrases = KeywordMatcher(reach=MAX_REACH_TOKENS)
         self._patterns = Matcher(nlp.vocab)
         self._reaching = Matcher(nlp.vocab)
         self._cues = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -212,7 +216,8 @@ class ConceptMatcher:
         try:
             spacy_pattern = self._for_spacy(concept, index, pattern)
             unbounded = has_unbounded_repeat(pattern)
-            if unbounded and len(self._reaching) == MAX_UNBOUNDED_PATTERNS:
+            reaching = len(self._reaching) + len(self._reaching_phrases)
+            if unbounded and reaching == MAX_UNBOUNDED_PATTERNS:
                 return self._places.problem(
                     concept,
                     index,
@@ -220,7 +225,11 @@ class ConceptMatcher:
                     f"more than {MAX_UNBOUNDED_PATTERNS} patterns with an unbounded repeat",
                     "bound the repeat, e.g. OP: '{0,3}'",
                 )
-            (self._reaching if unbounded else self._patterns).add(key, [spacy_pattern])
+            phrase = pattern_phrase(pattern, self._strings)
+            if phrase is not None:
+                (self._reaching_phrases if unbounded else self._keywords).add(key, phrase)
+            else:
+                (self._reaching if unbounded else self._patterns).add(key, [spacy_pattern])
         except (ValueError, KeyError, TypeError, AttributeError, regex.error) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             return self._places.problem(
@@ -291,6 +300,8 @@ class ConceptMatcher:
         strings = doc.vocab.strings
         sentence_starts = _sentence_starts(doc)
         for key, start, end in self._keywords(doc):
+            _keep_longest(found, key, start, end)
+        for key, start, end in self._reaching_phrases(doc, sentence_starts):
             _keep_longest(found, key, start, end)
         try:
             if len(self._patterns):
