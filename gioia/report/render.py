@@ -139,6 +139,7 @@ def _context(results: dict, figures: dict[str, Any]) -> dict[str, Any]:
         "data_structure": _data_structure(dimensions),
         "labels": {node["id"]: node["label"] for node in nodes},
         "quotes": quotes,
+        "any_trimmed": any(q.get("trimmed") for qs in quotes.values() for q in qs),
         "exemplars": exemplars(dimensions, quotes),
         "subgroup_blocks": subgroup_blocks(results["subgroups"]),
         "absences": absences(results["subgroups"], nodes),

@@ -16,6 +16,7 @@ from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
 from gioia.report.demographics import LARGE_GROUP, LARGE_SHARE, demographics, subgroups
 from gioia.report.srqr import srqr_status
+from gioia.report.trimming import OMITTED, evidence_sentences, keyword_spans
 from gioia.segment import count_words
 from gioia.study import Study
 
@@ -131,7 +132,14 @@ def build_results(
         if a in reportable
     ]
     anonymiser = Anonymiser(settings.anonymise)
-    documents = AnonymisedTexts(anonymiser, {t.id: t.text for t in transcripts})
+    texts = {t.id: t.text for t in transcripts}
+    documents = AnonymisedTexts(anonymiser, texts)
+    # The evidence of each suggestion, for trimming the quotes accepted automatically.
+    evidence = {
+        (s.transcript, s.start, s.end, s.concept): [(e.start, e.end) for e in s.evidence]
+        for s in suggestions or ()
+    }
+    keywords_of = {c.id: c.keywords for c in codebook.concepts}
     definitions = {d.id: d.definition for d in codebook.dimensions}
     definitions.update({t.id: t.definition for t in codebook.themes})
     definitions.update({c.id: c.definition for c in codebook.concepts})
@@ -166,7 +174,7 @@ def build_results(
         "quotes": {
             concept: [
                 {
-                    "text": documents.quote(q.coding.transcript, q.start, q.end),
+                    **_quote_text(q, documents, texts, evidence, keywords_of),
                     "attribution": attribution(
                         study.settings.attribution, by_id.get(q.participant or ""), reportable
                     ),
@@ -253,6 +261,36 @@ def build_results(
         "srqr": srqr_status(
             study.metadata, has_codings=bool(counted), has_participants=bool(participants)
         ),
+    }
+
+
+def _quote_text(
+    placed: PlacedCoding,
+    documents: AnonymisedTexts,
+    texts: Mapping[str, str],
+    evidence: Mapping[tuple[str, int, int, str], Sequence[tuple[int, int]]],
+    keywords_of: Mapping[str, Sequence[str]],
+) -> dict[str, Any]:
+    """A quote's text as the report shows it: as the coder chose it, or, when accepted
+    automatically (``source: auto``), only the sentences that carry its evidence (the
+    suggestion's matched terms, else the concept's keywords), with " […] " where
+    sentences between them are left out. ``trimmed`` says which; ``shown`` lists the
+    spans of a trimmed quote."""
+    coding = placed.coding
+    whole = {"text": documents.quote(coding.transcript, placed.start, placed.end)}
+    text = texts.get(coding.transcript)
+    if coding.source != "auto" or text is None:
+        return {**whole, "trimmed": False}
+    found = evidence.get((coding.transcript, coding.start, coding.end, placed.concept))
+    if not found:
+        found = keyword_spans(text, placed.start, placed.end, keywords_of.get(placed.concept, ()))
+    runs = evidence_sentences(text, placed.start, placed.end, found)
+    if runs == [(placed.start, placed.end)]:
+        return {**whole, "trimmed": False}
+    return {
+        "text": OMITTED.join(documents.quote(coding.transcript, a, b) for a, b in runs),
+        "trimmed": True,
+        "shown": [[a, b] for a, b in runs],
     }
 
 
