@@ -66,3 +66,66 @@ def test_sigkill_mid_session_keeps_every_decision_and_restart_resumes(tmp_path):
     again.close()
     assert again.exitstatus == 0
     assert len(journal_lines(study)) == 3
+
+
+def screen_text(child: pexpect.spawn) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", child.before)
+
+
+def test_keys_sent_in_one_write_are_all_applied_in_order(tmp_path):
+    study = make_study(tmp_path)
+    child = spawn_review(study)
+    child.expect("decided 0, pending 6")
+    child.expect("uit")
+    child.send("aras")  # faster than any redraw: accept, reject, accept, skip
+    child.expect("decided 3, pending 3")
+    child.expect("skipped: ")
+    child.expect("uit")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert [(x["concept"], x["decision"]) for x in journal_lines(study)] == [
+        ("coffee-room", "accept"),
+        ("venting", "reject"),
+        ("second-opinion", "accept"),
+    ]
+
+
+def test_a_memo_typed_ahead_with_its_decision_goes_with_it(tmp_path):
+    study = make_study(tmp_path)
+    child = spawn_review(study)
+    child.expect("uit")
+    child.send("mkitchen\rao")  # memo, Enter, accept, and an unknown key
+    child.expect("unknown key 'o'")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    [line] = journal_lines(study)
+    assert (line["memo"], line["decision"]) == ("kitchen", "accept")
+
+
+def test_confirmation_and_header_after_a_recode_are_what_a_restart_shows(tmp_path):
+    study = make_study(tmp_path)
+    child = spawn_review(study)
+    child.expect("uit")
+    child.send("c")
+    child.expect("recode to")
+    child.send("venting\r")
+    child.expect("press 1-9")
+    child.send("1")
+    child.expect("decided 2, pending 4")
+    child.expect("uit")
+    screen = " ".join(screen_text(child).split())
+    assert "this transcript 2/4" in screen
+    assert 'recoded: "I rant in the coffee room…" → venting' in screen
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+
+    again = spawn_review(study)
+    again.expect("decided 2, pending 4")
+    again.expect("uit")
+    assert "this transcript 2/4" in screen_text(again)
+    again.send("q")
+    again.expect(pexpect.EOF)
+    again.close()
