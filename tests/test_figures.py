@@ -380,6 +380,23 @@ def test_a_point_per_interview_and_the_guest_marker():
     assert "GP3" in "".join(drawn[2].find(f"{SVG}title").itertext())
 
 
+def test_the_confirming_run_band_is_in_the_legend():
+    root = parse(saturation_svg(saturation()))
+    [band] = tagged(root, "data-series", "confirming-run")
+    [legend] = tagged(root, "data-legend", "series")
+    assert "run that confirmed it" in " ".join(legend.itertext())
+    swatches = [r for r in legend.iter(f"{SVG}rect") if r.get("fill") == band.get("fill")]
+    assert len(swatches) == 1
+    # The legend stays in its two rows above the plot, clear of the band.
+    assert all(float(r.get("y")) + float(r.get("height")) < float(band.get("y")) for r in swatches)
+    data = saturation(point=None)
+    data["guest"]["reason"] = "not reached"
+    legend_text = " ".join(
+        tagged(parse(saturation_svg(data)), "data-legend", "series")[0].itertext()
+    )
+    assert "run that confirmed it" not in legend_text
+
+
 def test_no_marker_when_saturation_is_not_reached():
     data = saturation(point=None)
     data["guest"]["reason"] = "no run of 3 interviews added 5% or less."

@@ -50,7 +50,7 @@ LEGEND = {
     "cumulative": "distinct codes so far",
     "expected": "expected, averaged over all interview orders",
     "point": "saturation point (Guest et al.)",
-    "run": "run of interviews that confirmed it",
+    "run": "run that confirmed it",
 }
 
 
@@ -86,7 +86,12 @@ def saturation_svg(saturation: dict) -> str | None:
     y_step = _nice_step(max([*cumulative, *expected, 1]), MAX_Y_TICKS)
     scale = _Scale(len(order), -(-max([*cumulative, *expected, 1]) // y_step) * y_step)
 
-    legend = ["new", "cumulative"] + ["expected"] * bool(expected) + ["point", "run"] * reached
+    legend = (
+        ["new", "cumulative"]
+        + ["run"] * reached
+        + ["expected"] * bool(expected)
+        + ["point"] * reached
+    )
     body = [_legend(legend)]
     if reached:
         body.append(_confirming_run(guest, scale))
