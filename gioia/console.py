@@ -18,6 +18,7 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.segment import Segment
 from rich.table import Table
@@ -340,6 +341,52 @@ def disagreements_table(
             ),
         )
     return table
+
+
+def retrieval_view(data: dict[str, Any]) -> Group:
+    """`gioia show`: what was selected, a count line ("12 codings from 7 of 15
+    participants"), and the codings grouped by transcript, in order of position.
+    Participants are attributed as the data carry it (the report's attribution)."""
+    selector, counts = data["selector"], data["counts"]
+    label = f": {escape(terminal_safe(selector['label']))}" if selector["label"] else ""
+    heading = f"[bold]{selector['by']} {escape(terminal_safe(selector['id']))}[/]{label}"
+    n = counts["codings"]
+    line = (
+        f"{n} coding{'' if n == 1 else 's'} from {counts['participants']} of "
+        f"{counts['of_participants']} participants"
+    )
+    transcripts = counts["transcripts"]
+    if transcripts:
+        line += f", in {transcripts} transcript{'' if transcripts == 1 else 's'}"
+    if counts["segments"] != n:
+        line += f" ({counts['segments']} distinct segments)"
+    if not data["codings"]:
+        return Group(heading, line)
+    attributions = {p["id"]: p["attribution"] for p in data["participants"]}
+    several = selector["by"] != "concept"
+    parts: list[Any] = [heading, line]
+    previous = None
+    for coding in data["codings"]:
+        if coding["transcript"] != previous:
+            parts += ["", f"[bold]{escape(terminal_safe(coding['transcript']))}[/]"]
+            previous = coding["transcript"]
+        about = [
+            f"{coding['start']}–{coding['end']}",
+            _attributed(coding["participants"], attributions),
+            ", ".join(coding["coders"]),
+            *((coding["concept_label"],) if several else ()),
+        ]
+        parts.append(f"  [dim]{escape(terminal_safe(' · '.join(about)))}[/]")
+        quote = escape(terminal_safe(" ".join(coding["quote"].split())))
+        parts.append(Padding(quote, (0, 0, 0, 4), expand=False))
+    return Group(*parts)
+
+
+def _attributed(participants: list[str], attributions: dict[str, str]) -> str:
+    """Participants as the report attributes quotes, "GP3, female, salaried GP", where
+    the data carry an attribution (reportable attributes only), else by id."""
+    shown = [attributions.get(p, "").strip().strip("()") or p for p in participants]
+    return "; ".join(shown) or "–"
 
 
 def _share(value: float | None) -> str:

@@ -17,6 +17,7 @@ from gioia.cli._app import app, main
 from gioia.cli import study  # noqa: F401
 from gioia.cli import coding  # noqa: F401
 from gioia.cli import analysis  # noqa: F401
+from gioia.cli import retrieve  # noqa: F401
 from gioia.cli import outputs  # noqa: F401
 
 # isort: on

@@ -25,6 +25,7 @@ from gioia.pipeline.analysis import (
     analyse,
     interview_order,
     reported_agreement,
+    retrieval,
     saturation_analysis,
 )
 from gioia.pipeline.coding import audit_log, code, review_session
@@ -92,6 +93,7 @@ __all__ = [
     "read_suggestions",
     "report",
     "reported_agreement",
+    "retrieval",
     "review_session",
     "run",
     "saturation_analysis",

@@ -18,8 +18,11 @@ from gioia.models import (
     Orphan,
     PlacedCoding,
 )
+from gioia.pipeline.coding import closest_name
 from gioia.pipeline.corpus import Parsed
 from gioia.pipeline.loading import Corpus, LoadedStudy
+from gioia.report import attribution, reportable_attributes
+from gioia.retrieve import Retrieval, Selector, retrieve
 from gioia.saturation import saturation as compute_saturation
 from gioia.structure import build_nodes
 
@@ -88,6 +91,31 @@ def _unattributed_problems(loaded: LoadedStudy, counted: Sequence[PlacedCoding])
         )
         for (coder, transcript), items in sorted(found.items())
     ]
+
+
+def retrieval(
+    loaded: LoadedStudy, corpus: Corpus, analysis: Analysis, by: Selector, wanted: str
+) -> Retrieval:
+    """`gioia show`: every counted coding of a node (with its descendants) or of a
+    participant, with the coders who accepted it; participants attributed as the report
+    attributes quotes (gioia.yaml's attribution, reportable attributes only)."""
+    settings = loaded.study.settings
+    reportable = reportable_attributes(settings.reportable, loaded.participants)
+    return retrieve(
+        by,
+        wanted,
+        codebook=loaded.codebook,
+        transcripts=corpus.transcripts,
+        participants=loaded.participants,
+        speaking=[p.id for p in corpus.participants],
+        counted=analysis.counted,
+        decisions=analysis.decisions,
+        reportable=reportable,
+        attributions={
+            p.id: attribution(settings.attribution, p, reportable) for p in loaded.participants
+        },
+        closest=closest_name,
+    )
 
 
 # --------------------------------------------------------------------------- saturation, agreement
