@@ -159,3 +159,17 @@ def test_one_coder_named_in_gioia_yaml_is_said_in_the_report(two_coders):  # noq
     assert results(two_coders)["agreement_not_computed"] == (
         "gioia.yaml names one coder (ms) under settings: coders:, and agreement needs two"
     )
+
+
+def test_the_auto_journal_beside_one_coder_is_not_a_second_coder(two_coders):  # noqa: F811
+    (two_coders / "codings" / "jd.jsonl").unlink()
+    code(two_coders, "auto", "P1", A, "venting")
+    assert invoke("report", two_coders).exit_code == 0
+    data = results(two_coders)
+    assert data["agreement"] is None
+    assert data["agreement_not_computed"] == (
+        "one coder (ms) besides the auto journal of automatic acceptances, which is not a coder"
+    )
+    assert "Intercoder agreement was not computed: one coder (ms) besides the auto" in (
+        report_md(two_coders)
+    )

@@ -248,6 +248,12 @@ def reported_agreement(loaded: LoadedStudy, corpus: Corpus, parsed: Parsed) -> R
     named = agreement_coders(loaded)
     humans = [c for c in journal_coders(loaded) if c != AUTO_CODER]
     if loaded.study.settings.coders is None:
+        if len(humans) == 1 and AUTO_CODER in journal_coders(loaded):
+            return ReportedAgreement(
+                None,
+                f"one coder ({humans[0]}) besides the {AUTO_CODER} journal of automatic "
+                "acceptances, which is not a coder",
+            )
         if len(humans) < 2:
             return ReportedAgreement(None)
         return ReportedAgreement(
