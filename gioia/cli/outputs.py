@@ -23,25 +23,49 @@ from gioia.cli._app import (
 )
 
 
+class ReportFormat(StrEnum):
+    docx = "docx"
+
+
+ReportFormats = Annotated[
+    list[ReportFormat] | None,
+    typer.Option(
+        "--format",
+        help="Also write report/report.docx (Word, for co-authors), with the same sections "
+        "and tables and the figures as images.",
+    ),
+]
+
+
 @app.command()
 def report(
-    directory: StudyDir = Path("."), out: OutDir = None, jobs: Jobs = 1, as_json: JsonFlag = False
+    directory: StudyDir = Path("."),
+    out: OutDir = None,
+    jobs: Jobs = 1,
+    as_json: JsonFlag = False,
+    formats: ReportFormats = None,
 ) -> None:
     """Write report/report.html, report/report.md and report/results.json from the
-    counted codings.
+    counted codings (--format docx: report/report.docx too).
 
-    Example: gioia report my-study
+    Example: gioia report my-study --format docx
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory, out)
-        result = pipeline.report(loaded, progress, jobs=jobs)
+        result = pipeline.report(
+            loaded, progress, jobs=jobs, docx=ReportFormat.docx in (formats or ())
+        )
     console.print_problems(result.warnings)
     _print_paths(result.paths, as_json)
 
 
 @app.command()
 def run(
-    directory: StudyDir = Path("."), out: OutDir = None, jobs: Jobs = 1, as_json: JsonFlag = False
+    directory: StudyDir = Path("."),
+    out: OutDir = None,
+    jobs: Jobs = 1,
+    as_json: JsonFlag = False,
+    formats: ReportFormats = None,
 ) -> None:
     """The whole pipeline for CI, non-interactive: ingest → suggest → accept (only if
     gioia.yaml sets suggest.auto_accept_min_score) → report. Exits 3 when a quality gate
@@ -51,7 +75,9 @@ def run(
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory, out)
-        result = pipeline.run(loaded, progress, jobs=jobs)
+        result = pipeline.run(
+            loaded, progress, jobs=jobs, docx=ReportFormat.docx in (formats or ())
+        )
     console.print_problems(result.report.warnings)
     if result.accepted is not None:
         console.message(

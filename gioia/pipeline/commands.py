@@ -52,14 +52,15 @@ class ReportResult:
 
 
 def report(
-    loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
+    loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1, docx: bool = False
 ) -> ReportResult:
-    """Render the report from the counted codings (suggestions are not re-made)."""
+    """Render the report from the counted codings (suggestions are not re-made);
+    ``docx``: report.docx too."""
     corpus = ingest(loaded, progress, jobs=jobs)
     parsed = parse(loaded, corpus, progress, jobs=jobs)
     learnt_from = suggestions_learnt_from(loaded.study)
     suggestions = published_suggestions(loaded.study, corpus)
-    return _write_report(loaded, corpus, parsed, suggestions, learnt_from)
+    return _write_report(loaded, corpus, parsed, suggestions, learnt_from, docx=docx)
 
 
 def _write_report(
@@ -68,6 +69,8 @@ def _write_report(
     parsed: Parsed,
     suggestions: list[Suggestion] | None,
     learnt_from: list[str],
+    *,
+    docx: bool = False,
 ) -> ReportResult:
     analysis = analyse(loaded, corpus)
     nlp_settings = loaded.study.settings.nlp
@@ -95,7 +98,7 @@ def _write_report(
         agreement=agreement,
         agreement_not_computed=reported.not_computed,
     )
-    paths = write_report(loaded.study.paths.report, data)
+    paths = write_report(loaded.study.paths.report, data, docx=docx)
     return ReportResult(paths, data, [*corpus.problems, *analysis.warnings, *reported.problems])
 
 
@@ -116,7 +119,9 @@ class RunResult:
     failed_gates: list[str]  # why each quality gate of gioia.yaml failed
 
 
-def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1) -> RunResult:
+def run(
+    loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1, docx: bool = False
+) -> RunResult:
     """The whole pipeline for CI: ingest → suggest (learnt from gioia.yaml's
     ``suggest.learn_from``, else the codebook's) → accept into the ``auto`` journal (only
     when gioia.yaml sets ``suggest.auto_accept_min_score`` or
@@ -137,7 +142,7 @@ def run(loaded: LoadedStudy, progress: Progress = _no_progress, *, jobs: int = 1
             min_score=settings.auto_accept_min_score,
             target_precision=settings.auto_accept_target_precision,
         )
-    written = _write_report(loaded, corpus, parsed, made, suggested.learnt_from)
+    written = _write_report(loaded, corpus, parsed, made, suggested.learnt_from, docx=docx)
     return RunResult(
         len(made), parsed.parsed_now, accepted, written, failed_gates(loaded, written.results)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gioia.fsutil import atomic_write_text
+from gioia.fsutil import atomic_write_bytes, atomic_write_text
 from gioia.report.figures import FIGURES, render_figures
 from gioia.report.render import md_escape, render_html, render_markdown, results_json
 from gioia.report.results import (
@@ -40,23 +40,31 @@ __all__ = [
 ]
 
 
-def write_report(report_dir: Path, results: dict) -> list[Path]:
+def write_report(report_dir: Path, results: dict, *, docx: bool = False) -> list[Path]:
     """Write figures/*.svg, report.md, report.html and results.json into ``report_dir``
-    (created if needed) and return their paths.
+    (created if needed), and report.docx when ``docx`` is set; return their paths.
 
-    All three are rendered before any is written, so a rendering error leaves the
-    previous report untouched; each file is replaced atomically.
+    All are rendered before any is written, so a rendering error leaves the previous
+    report untouched; each file is replaced atomically (a temporary file, renamed).
     """
     figures = render_figures(results)
-    outputs = {
+    html = render_html(results, figures)
+    outputs: dict[str, str | bytes] = {
         **{f"figures/{name}.svg": svg for name, svg in figures.items()},
         "report.md": render_markdown(results, figures),
-        "report.html": render_html(results, figures),
+        "report.html": html,
         "results.json": results_json(results),
     }
+    if docx:
+        from gioia.report.word import render_docx  # python-docx, only when asked for
+
+        outputs["report.docx"] = render_docx(html, figures)
     paths = []
-    for name, text in outputs.items():
+    for name, content in outputs.items():
         path = Path(report_dir) / name
-        atomic_write_text(path, text)
+        if isinstance(content, bytes):
+            atomic_write_bytes(path, content)
+        else:
+            atomic_write_text(path, content)
         paths.append(path)
     return paths
