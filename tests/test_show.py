@@ -308,3 +308,14 @@ def test_example_participant_and_order(example):
     everything = show_json(example, "--dimension", "types-of-support")["codings"]
     order = [(int(c["transcript"][2:]), c["start"]) for c in everything]
     assert order == sorted(order)  # transcripts in corpus order (GP1..GP8), then position
+
+
+def test_a_concept_is_found_by_its_former_id(two_coders):  # noqa: F811
+    codebook = two_coders / "codebook.yaml"
+    text = codebook.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "label: Letting off steam" in line)
+    indent = line[: len(line) - len(line.lstrip())]
+    codebook.write_text(text.replace(line, f"{line}\n{indent}aliases: [steam]"), encoding="utf-8")
+    data = show_json(two_coders, "--concept", "steam")
+    assert data["selector"]["id"] == "venting"
+    assert data["counts"]["codings"] == 3
