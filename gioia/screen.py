@@ -287,3 +287,107 @@ def describe_stage(suggested: Any) -> str:
     if learner.coders:
         return f"keyword scores ({suggested.note})"
     return "keyword scores from the codebook alone (--coder NAME learns from a coder)"
+
+
+# --------------------------------------------------------------------------- reading screen
+
+READ_HELP = {
+    "n ↓ / p ↑": "next / previous sentence (on into the next or previous turn)",
+    "] → / [ ←": "next / previous turn",
+    "space / b": "page down / up (five turns)",
+    "v": "range: start a range at this sentence; move to its other end",
+    "w": "the whole turn",
+    "c": "code the selection with a concept (search by id or label, pick 1-9)",
+    "u": "undo: withdraw the last coding of this session",
+    "?": "help: this screen",
+    "q": "quit: every coding is already saved; quitting writes nothing",
+}
+MARGIN = {"coded": "●", "suggested": "○"}
+
+
+def _margin(marks: Sequence[Any]) -> str:
+    kinds = {m.kind for m in marks}
+    return "".join(MARGIN[k] if k in kinds else " " for k in ("coded", "suggested")) + " "
+
+
+def render_reading(view: Any) -> None:
+    """Draw one reading screen (a :class:`gioia.reading.ReadingView`) on stdout."""
+    width, height = out.size
+    out.clear()
+    transcript = view.transcript
+    current = next(t for t in view.turns if t.index == view.current)
+    count = len(current.sentences)
+    where = f"sentence {view.sentence + 1}/{count}" if count else "no sentences"
+    out.print(
+        f"[bold]{escape(transcript.id)}[/]  ·  turn {view.current + 1}/{len(transcript.turns)}"
+        f"  ·  {where}  ·  coded now {view.coded}   [dim]● coded ○ suggested[/]",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+    if view.mode == "help":
+        for key, text in READ_HELP.items():
+            out.print(f"  [bold]{escape(key):11}[/] {escape(text)}", overflow="ellipsis")
+        out.print("\npress any key to go back")
+        return
+    for turn in view.turns:
+        margin = _margin(turn.marks)
+        if turn.index != view.current:
+            spoken = transcript.turns[turn.index]
+            said = transcript.text[spoken.start : spoken.end]
+            clipped = _clip(f"{turn.speaker}: {said}", width - len(margin), 2)
+            out.print(Text(margin + clipped, style="dim"))
+            continue
+        out.print(_reading_turn(view, turn, margin, width, max(3, height - 14)))
+    out.rule(style="dim")
+    if view.mode == "choices":
+        for number, choice in enumerate(view.choices, start=1):
+            out.print(f"  [bold]{number}[/] {escape(choice.label)} ({escape(choice.id)})")
+        out.print("press 1-9 to code the selection, any other key to cancel")
+        return
+    shown = 0
+    for mark in current.marks[:4]:
+        quote = transcript.text[mark.start : mark.end]
+        what = "suggested" if mark.kind == "suggested" else "coded"
+        score = f" {mark.score:.2f}" if mark.score is not None else ""
+        line = f"{MARGIN[mark.kind]} {mark.concept} ({what}{score}): {quote}"
+        out.print(Text(_clip(line, width, 1), style="green" if what == "coded" else "yellow"))
+        shown += 1
+    if len(current.marks) > shown:
+        out.print(f"  … and {len(current.marks) - shown} more")
+    if view.message:
+        out.print(Text(_clip(view.message, width, 1), style="cyan"))
+    out.print(
+        "[bold]n p[/] sentence [bold]] [[/] turn [bold]space b[/] page [bold]v[/] range "
+        "[bold]w[/] turn [bold]c[/]ode [bold]u[/]ndo [bold]?[/] [bold]q[/]uit",
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+
+
+def _reading_turn(view: Any, turn: Any, margin: str, width: int, lines: int) -> Text:
+    """The current turn, sentences numbered, the selection in reverse type."""
+    transcript = view.transcript
+    spoken = transcript.turns[turn.index]
+    body = Text(terminal_safe(f"{margin}{turn.speaker}: "), style="bold")
+    pieces = turn.sentences or ((spoken.start, spoken.end),)
+    first, last = view.selected
+    limit = max(width * lines - len(turn.speaker) - 5, 20)
+    shown = 0
+    for number, (start, end) in enumerate(pieces):
+        if shown >= limit:
+            body.append("…")
+            break
+        label = f"[{number + 1}]" if len(pieces) > 1 else ""
+        if label:
+            body.append(label, style="bold cyan")
+            body.append(" ")
+        piece = transcript.text[start:end]
+        if shown + len(piece) > limit:
+            piece = piece[: limit - shown] + "…"
+        selected = turn.codable and first <= number <= last
+        body.append(terminal_safe(" ".join(piece.split())), style="reverse" if selected else "")
+        body.append(" ")
+        shown += len(piece) + len(label) + 1
+    if not turn.codable:
+        body.append("(not coded: only participants' talk is)", style="dim")
+    return body

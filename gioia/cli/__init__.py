@@ -16,6 +16,7 @@ from gioia.cli._app import app, main
 # isort: off
 from gioia.cli import study  # noqa: F401
 from gioia.cli import coding  # noqa: F401
+from gioia.cli import reading  # noqa: F401
 from gioia.cli import analysis  # noqa: F401
 from gioia.cli import retrieve  # noqa: F401
 from gioia.cli import outputs  # noqa: F401
