@@ -272,7 +272,7 @@ def test_two_processes_suggest_what_one_does(tmp_path):
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["parsed"] == 8
         made[jobs] = (study / ".gioia" / "suggestions.jsonl").read_bytes()
-        assert len(list((study / ".gioia" / "docs").glob("*.tokens.npz"))) == 8
+        assert len(list((study / ".gioia" / "docs").glob("*.sents.json"))) == 8
     assert made["1"] == made["2"] and made["1"].count(b"\n") > 50
 
     (study / "transcripts" / "GP3.txt").write_bytes(b"\xff\xfe\x00")

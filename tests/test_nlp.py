@@ -46,8 +46,21 @@ def test_the_same_word_gets_the_same_lemma_in_every_document(nlp):
     assert first[0].lemma_ == second[2].lemma_ == second[4].lemma_ == "vent"
 
 
-def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
+def test_the_default_pipeline_caches_sentences_and_no_document(nlp, tmp_path):
+    """Parsing with the default pipeline costs about what loading a document does: only
+    the sentence spans are kept, and a run that needs the document parses it."""
     cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
+    parsed = nlp(TEXT)
+    spans = cache.put(TEXT, parsed)
+    assert spans == [(s.start_char, s.end_char) for s in parsed.sents]
+    assert cache.sentences(TEXT) == spans
+    assert cache.get(nlp, TEXT) is None
+    assert [p.name.split(".", 1)[1] for p in tmp_path.iterdir()] == ["sents.json"]
+
+
+def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
+    """A trained pipeline's documents are kept (as DocBin); any pipeline's can be."""
+    cache = DocCache(tmp_path, pipeline_fingerprint("en", None), trained=True)
     parsed = nlp(TEXT)
     spans = cache.put(TEXT, parsed)
     assert spans == [(s.start_char, s.end_char) for s in parsed.sents]
@@ -62,9 +75,9 @@ def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):
 
 
 def test_a_damaged_cache_entry_is_parsed_again(nlp, tmp_path):
-    cache = DocCache(tmp_path, pipeline_fingerprint("en", None))
+    cache = DocCache(tmp_path, pipeline_fingerprint("en", None), trained=True)
     cache.put(TEXT, nlp(TEXT))
-    [entry] = tmp_path.glob("*.tokens.npz")
+    [entry] = tmp_path.glob("*.spacy")
     entry.write_bytes(entry.read_bytes()[:100])
     assert cache.get(nlp, TEXT) is None
 
