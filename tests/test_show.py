@@ -319,3 +319,13 @@ def test_a_concept_is_found_by_its_former_id(two_coders):  # noqa: F811
     data = show_json(two_coders, "--concept", "steam")
     assert data["selector"]["id"] == "venting"
     assert data["counts"]["codings"] == 3
+
+
+def test_help_has_an_example_that_runs_on_the_example_study(example):
+    result = invoke("show", "--help")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "Example: gioia show" in line)
+    args = line.split("Example: gioia ")[1].split()
+    assert args[:2] == ["show", "my-study"]
+    shown = invoke(*args[:1], example, *args[2:])
+    assert shown.exit_code == 0, shown.output

@@ -36,7 +36,7 @@ def show(
     participant, with its transcript, participant(s), coder(s) and quote, in transcript
     order. Counted: accepted, by the coders gioia.yaml names (default: every journal).
 
-    Example: gioia show my-study --theme shared-space
+    Example: gioia show my-study --theme emotional-support
     """
     given = {
         "concept": concept,
