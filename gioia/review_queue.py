@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from gioia.models import (
     Codebook,
@@ -30,6 +31,9 @@ from gioia.sentences import turn_sentences
 
 __all__ = [
     "POWER_FLAG",
+    "Chooser",
+    "ReviewView",
+    "first_words",
     "RECODE_CHOICES",
     "UNDO_FLAG",
     "Key",
@@ -77,6 +81,24 @@ class ReviewItem:
     def key(self) -> tuple[str, int, int, str]:
         s = self.suggestion
         return (s.transcript, s.start, s.end, s.concept)
+
+
+class Chosen(Protocol):
+    suggestion: Suggestion
+    exploring: bool
+
+
+class Chooser(Protocol):
+    """What the learned order needs: hear each decision, pick the next pair."""
+
+    @property
+    def trained(self) -> bool: ...
+
+    def record(self, coding: Coding) -> None: ...
+
+    def pick(self, allowed: Callable[[Key, float], bool]) -> Chosen | None: ...
+
+    def candidates(self, allowed: Callable[[Key, float], bool]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -199,3 +221,24 @@ def search_concepts(codebook: Codebook, query: str, limit: int = RECODE_CHOICES)
 
     ranked = sorted(codebook.concepts, key=lambda c: -score(c))
     return [c for c in ranked if score(c) >= 0.4][:limit]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """Everything the screen shows at one moment."""
+
+    item: ReviewItem | None
+    progress: Progress
+    memo: str = ""
+    message: str = ""
+    mode: str = "item"  # "item" | "help" | "choices"
+    choices: tuple[Concept, ...] = ()
+    span: tuple[int, int] | None = None  # the span a decision records, in the text
+    run: tuple[int, int] | None = None  # its sentences (first, last), when chosen
+    status: str = ""  # how the item was decided, when gone back to a decided one
+
+
+def first_words(text: str, words: int = 6) -> str:
+    """The first few words of a quote, for a one-line confirmation."""
+    split = text.split()
+    return " ".join(split[:words]) + ("…" if len(split) > words else "")

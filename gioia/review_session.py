@@ -28,47 +28,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
 
 from gioia.journal import append_coding, now_utc
 from gioia.models import Codebook, Coding, Concept, Suggestion
-from gioia.review_queue import POWER_FLAG, UNDO_FLAG, Key, Progress, ReviewItem
-from gioia.sentences import covering, evidence_run, parse_numbers
+from gioia.review_queue import (
+    POWER_FLAG,
+    UNDO_FLAG,
+    Chooser,
+    Chosen,
+    Key,
+    Progress,
+    ReviewItem,
+    ReviewView,
+    first_words,
+)
+from gioia.review_span import SpanChoice
 
 __all__ = ["Chooser", "ReviewSession", "ReviewView", "first_words"]
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    """Everything the screen shows at one moment."""
-
-    item: ReviewItem | None
-    progress: Progress
-    memo: str = ""
-    message: str = ""
-    mode: str = "item"  # "item" | "help" | "choices"
-    choices: tuple[Concept, ...] = ()
-    span: tuple[int, int] | None = None  # the span a decision records, in the text
-    run: tuple[int, int] | None = None  # its sentences (first, last), when chosen
-    status: str = ""  # how the item was decided, when gone back to a decided one
-
-
-class Chosen(Protocol):
-    suggestion: Suggestion
-    exploring: bool
-
-
-class Chooser(Protocol):
-    """What the learned order needs: hear each decision, pick the next pair."""
-
-    @property
-    def trained(self) -> bool: ...
-
-    def record(self, coding: Coding) -> None: ...
-
-    def pick(self, allowed: Callable[[Key, float], bool]) -> Chosen | None: ...
-
-    def candidates(self, allowed: Callable[[Key, float], bool]) -> int: ...
 
 
 @dataclass
@@ -80,13 +56,7 @@ class _Decision:
     said: str = ""  # the confirmation, e.g. 'accepted: "I rant in…" → venting'
 
 
-def first_words(text: str, words: int = 6) -> str:
-    """The first few words of a quote, for a one-line confirmation."""
-    split = text.split()
-    return " ".join(split[:words]) + ("…" if len(split) > words else "")
-
-
-class ReviewSession:
+class ReviewSession(SpanChoice):
     """A queue of review items and the coder's decisions on them."""
 
     def __init__(
@@ -186,57 +156,6 @@ class ReviewSession:
         if self.index in self.done:
             return "decided: covered by another decision on this concept"
         return ""
-
-    # ------------------------------------------------------------------ the span
-
-    def span(self) -> tuple[int, int]:
-        """What a decision records: the chosen sentences, or the suggested segment."""
-        item = self._require()
-        if self.run is None:
-            return item.span
-        first, last = self.run
-        return (item.sentences[first][0], item.sentences[last][1])
-
-    def narrow_to_evidence(self) -> bool:
-        item = self._require()
-        evidence = [(e.start, e.end) for e in item.suggestion.evidence]
-        found = evidence_run(item.sentences, *item.span, evidence)
-        if found is None:
-            return False
-        self.run = found
-        return True
-
-    def widen(self) -> bool:
-        """One sentence more: the next in the turn, or the one before at its end."""
-        first, last = self._run()
-        if last + 1 < len(self._require().sentences):
-            self.run = (first, last + 1)
-        elif first > 0:
-            self.run = (first - 1, last)
-        else:
-            return False
-        return True
-
-    def narrow(self) -> bool:
-        """One sentence fewer: the last one chosen."""
-        first, last = self._run()
-        if first == last:
-            return False
-        self.run = (first, last - 1)
-        return True
-
-    def choose_sentences(self, typed: str) -> bool:
-        found = parse_numbers(typed, len(self._require().sentences))
-        if found is not None:
-            self.run = found
-        return found is not None
-
-    def whole(self) -> None:
-        self.run = None
-
-    def _run(self) -> tuple[int, int]:
-        item = self._require()
-        return self.run or covering(item.sentences, *item.span) or (0, 0)
 
     # ------------------------------------------------------------------ decisions
 
