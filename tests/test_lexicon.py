@@ -117,3 +117,24 @@ def test_similarity_to_the_concept_by_hand(nlp_with_vectors):
     assert [(e.term, e.start, e.end) for e in found.evidence] == [("kettle", 4, 10)]
     low = suggest_by_vectors(nlp, make_codebook(concept("tea")), docs, segments, min_score=0.1)
     assert [round(s.score, 4) for s in low] == [0.9939, 0.1104]
+
+
+def test_lemma_frequency_counts_segments_not_occurrences():
+    """In how many segments each word lemma occurs, lower-cased, punctuation left out:
+    counted by hand for three segments of one document."""
+    from gioia.assist.lexicon import lemma_frequency
+
+    nlp = build_pipeline("en")
+    talk = ["We vent, we vent.", "Venting helps us.", "No."]
+    text = " ".join(talk)
+    segments, start = [], 0
+    for index, sentence in enumerate(talk):
+        segments.append(Segment("T1", start, start + len(sentence), sentence, "P1", "P1", index))
+        start += len(sentence) + 1
+    counts = lemma_frequency(TokenTable.of_doc(nlp(text)), segments)
+    assert counts == {"we": 1, "vent": 2, "help": 1, "us": 1, "no": 1}
+    # a segment that is left out counts for nothing; none at all, nothing
+    assert lemma_frequency(TokenTable.of_doc(nlp(text)), segments[1:2]) == {
+        "vent": 1, "help": 1, "us": 1
+    }  # fmt: skip
+    assert lemma_frequency(TokenTable.of_doc(nlp(text)), []) == {}

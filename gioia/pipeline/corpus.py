@@ -263,9 +263,13 @@ class Parsed:
         from gioia.nlp import with_documents  # spaCy, imported only to parse or load
 
         segment = self._segment
+        # The segments work_on cut in this process (not in a forked worker), kept so
+        # that they are not cut twice.
+        cut_here: dict[str, tuple[Segment, ...]] = {}
 
         def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:
-            return work(transcript, doc, segment(transcript, spans))
+            cut_here[transcript] = segment(transcript, spans)
+            return work(transcript, doc, cut_here[transcript])
 
         texts = self._texts if only is None else {t: self._texts[t] for t in only}
         everything: dict[str, tuple[Segment, ...]] = {}
@@ -275,7 +279,10 @@ class Parsed:
         ):
             # Cut again here rather than sent back from a worker: cutting is cheaper than
             # shipping every segment's text between processes.
-            everything[transcript] = segment(transcript, spans)
+            if transcript in cut_here:
+                everything[transcript] = cut_here.pop(transcript)
+            else:
+                everything[transcript] = segment(transcript, spans)
             self.parsed_now += parsed
             self._progress("parse", done, len(texts))
             yield transcript, result
