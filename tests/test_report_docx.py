@@ -186,3 +186,16 @@ def test_docx_is_written_atomically_and_only_when_asked(study, monkeypatch, tmp_
     ]
     written = gioia.report.write_report(tmp_path / "plain", results)
     assert "report.docx" not in {p.name for p in written}
+
+
+def test_without_cairosvg_the_figures_are_named(study, monkeypatch, tmp_path):
+    import gioia.report.word
+
+    monkeypatch.setattr(gioia.report.word, "figure_png", lambda svg: None)
+    results = json.loads((study / "report" / "results.json").read_text(encoding="utf-8"))
+    gioia.report.write_report(tmp_path, results, docx=True)
+    document = Document(str(tmp_path / "report.docx"))
+    assert len(document.inline_shapes) == 0
+    texts = [p.text for p in document.paragraphs]
+    for name in ("data-structure", "relations", "saturation"):
+        assert any(f"figures/{name}.svg" in text for text in texts), name
