@@ -28,7 +28,7 @@ class ReportFormat(StrEnum):
 
 
 ReportFormats = Annotated[
-    list[ReportFormat] | None,
+    ReportFormat | None,
     typer.Option(
         "--format",
         help="Also write report/report.docx (Word, for co-authors), with the same sections "
@@ -52,9 +52,7 @@ def report(
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory, out)
-        result = pipeline.report(
-            loaded, progress, jobs=jobs, docx=ReportFormat.docx in (formats or ())
-        )
+        result = pipeline.report(loaded, progress, jobs=jobs, docx=formats is ReportFormat.docx)
     console.print_problems(result.warnings)
     _print_paths(result.paths, as_json)
 
@@ -75,9 +73,7 @@ def run(
     """
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory, out)
-        result = pipeline.run(
-            loaded, progress, jobs=jobs, docx=ReportFormat.docx in (formats or ())
-        )
+        result = pipeline.run(loaded, progress, jobs=jobs, docx=formats is ReportFormat.docx)
     console.print_problems(result.report.warnings)
     if result.accepted is not None:
         console.message(
