@@ -616,3 +616,42 @@ def test_srqr_checklist_links_each_item_to_its_section(results):
 def test_missing_declarations_are_flagged(results):
     text = render_markdown(results)
     assert "Not stated (set study: funding in gioia.yaml)." in text
+
+
+def test_subgroup_tables_pack_whole_attributes_up_to_ten_columns():
+    from gioia.report.render import MAX_GROUP_COLUMNS, subgroup_blocks
+
+    def table(attribute, sizes, hidden=()):
+        groups = [
+            {"level": f"{attribute}{i}", "size": s, "hidden": i in hidden, "nodes": {}}
+            for i, s in enumerate(sizes)
+        ]
+        return {"attribute": attribute, "groups": groups, "hidden": [], "absent": []}
+
+    tables = [
+        table("sex", [3, 3]),
+        table("role", [2, 2, 1, 1], hidden={2, 3}),  # two shown
+        table("region", [1] * 7),  # 2 + 2 + 7 > 10: a new table
+        table("wide", [1] * 12),  # more than ten: a table of its own
+        table("size", [5, 5]),
+    ]
+    blocks = subgroup_blocks(tables)
+    assert MAX_GROUP_COLUMNS == 10
+    assert [[t["attribute"] for t in block] for block in blocks] == [
+        ["sex", "role"],
+        ["region"],
+        ["wide"],
+        ["size"],
+    ]
+    assert [g["level"] for g in blocks[0][1]["shown"]] == ["role0", "role1"]
+
+
+def test_an_attribute_with_every_group_hidden_keeps_a_placeholder_column(results):
+    results["subgroups"][0]["groups"][1]["hidden"] = True
+    results["subgroups"][0]["hidden"] = ["<5", ">=5"]
+    results["subgroups"][0]["absent"] = []
+    text = render_markdown(results)
+    assert "| Node | practice\\_gps |" in text
+    assert "Not shown, fewer than 2 participants: practice\\_gps &lt;5, &gt;=5." in text
+    html = render_html(results)
+    assert "&gt;=5 (n =" not in html
