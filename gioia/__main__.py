@@ -19,12 +19,32 @@ def run() -> None:
 
     from gioia.cli import main
 
-    main()
+    try:
+        main()
+    except SystemExit as finished:
+        _leave(finished.code)
+    _leave(0)
+
+
+def _leave(code: object) -> None:
+    """Exit with ``code`` (as ``SystemExit`` takes it) without the interpreter's
+    teardown: every file gioia writes is closed and renamed into place before a command
+    returns, and freeing a parsed corpus and spaCy's tables object by object took a
+    tenth of a cold `gioia suggest` (issue 17)."""
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `gioia log | head`: the reader has all it wanted
+        pass
+    os._exit(code if isinstance(code, int) else 0)
 
 
 def _print_and_leave(answer) -> None:  # noqa: ANN001 - gioia.warm.FastAnswer
     """Print what the normal path prints for an unchanged study, and leave without the
-    interpreter's teardown: nothing was built that needs it."""
+    interpreter's teardown (see :func:`_leave`)."""
     try:
         from rich.console import Console
         from rich.markup import escape
