@@ -30,6 +30,9 @@ __all__ = ["figure_png", "render_docx"]
 
 # A4 with 2 cm margins leaves 17 cm for text; figures take 16.
 TEXT_WIDTH = Cm(16)
+# Tables a size smaller than the text, as journals print them, so that ten group columns
+# fit the page.
+TABLE_FONT = Pt(8.5)
 _BLOCKS = {"section", "main", "header", "div", "body"}
 _HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4}
 _SPACE = re.compile(r"\s+")
@@ -190,6 +193,8 @@ class _Writer:
                 target = table.cell(r, c)
                 paragraph = target.paragraphs[0]
                 self.inline(paragraph, cell, bold=cell.tag == "th" and r < header_rows)
+                for run in paragraph.runs:
+                    run.font.size = TABLE_FONT
                 if "number" in (cell.get("class") or "").split():
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for r, c, rowspan, colspan in spans:
