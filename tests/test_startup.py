@@ -4,6 +4,7 @@ what suggestions depend on sends the run down the normal path."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -182,3 +183,18 @@ def test_an_input_edited_while_suggest_runs_gets_no_stamp(
     _suggest(str(study))
     assert not (study / ".gioia" / warm.STAMP).exists()
     assert not _fast("suggest", str(study))
+
+
+def test_the_script_leaves_with_the_commands_exit_code_and_all_its_output(study: Path) -> None:
+    """`python -m gioia` leaves without the interpreter's teardown (gioia.__main__._leave):
+    the exit code is the command's, and everything printed, to a pipe, arrives."""
+    done = _gioia("-m", "gioia", "log", str(study), "--json")
+    assert done.returncode == 0, done.stderr
+    [journal] = json.loads(done.stdout)
+    assert journal["decisions"] == sum(
+        1 for line in (study / "codings" / "hb.jsonl").read_text().splitlines() if line.strip()
+    )
+    missing = _gioia("-m", "gioia", "check", str(study / "nowhere"))
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    usage = _gioia("-m", "gioia", "suggest", str(study), "--jobs", "none")
+    assert usage.returncode == 2 and "--jobs" in usage.stderr
