@@ -85,6 +85,7 @@ class ReviewSession(SpanChoice):
         self.history: list[_Decision] = []
         self.decisions: dict[int, _Decision] = {}  # the standing decision on an item
         self.standing: dict[Key, Coding] = {}  # this session's latest line per key
+        self.spans: dict[tuple[str, str], list[tuple[int, int]]] = {}  # of standing ones
         # suggestions decided in earlier sessions, per transcript
         self.decided_before = dict(decided_before or {})
         self.memo = ""
@@ -326,18 +327,15 @@ class ReviewSession(SpanChoice):
 
     def _refresh_done(self) -> None:
         """The items a standing decision of this session on their concept overlaps."""
-        spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self.spans = {}
         for (transcript, start, end, concept), coding in self.standing.items():
             if UNDO_FLAG not in coding.flags:
-                spans.setdefault((transcript, concept), []).append((start, end))
-        self.done = {
-            i
-            for i, item in enumerate(self.items)
-            if any(
-                start < item.suggestion.end and item.suggestion.start < end
-                for start, end in spans.get((item.suggestion.transcript, item.concept.id), ())
-            )
-        }
+                self.spans.setdefault((transcript, concept), []).append((start, end))
+        self.done = {i for i, item in enumerate(self.items) if self._covered(item.key)}
+
+    def _covered(self, key: Key) -> bool:
+        transcript, start, end, concept = key
+        return any(s < end and start < e for s, e in self.spans.get((transcript, concept), ()))
 
     def _at(self, index: int) -> None:
         """Show the item at ``index`` (a move within the trail)."""
@@ -361,7 +359,9 @@ class ReviewSession(SpanChoice):
         self._go(index)
 
     def _open(self, key: Key, score: float) -> bool:
-        return key not in self.decided and self.admits(key, score)
+        """Not decided (before, or by a decision of this session that overlaps it, a
+        narrowed span too) and admitted by the session's filters."""
+        return key not in self.decided and not self._covered(key) and self.admits(key, score)
 
     def _choose(self) -> None:
         """The learned order's next item: the chooser's pick once it has a ranker, else
