@@ -33,6 +33,9 @@ TEXT_WIDTH = Cm(16)
 # Tables a size smaller than the text, as journals print them, so that ten group columns
 # fit the page.
 TABLE_FONT = Pt(8.5)
+TABLE_WIDTH = Cm(17)
+# A node's label indented by its level, as the HTML tables show the tree.
+_INDENT = {"theme": Pt(6), "concept": Pt(12)}
 _BLOCKS = {"section", "main", "header", "div", "body"}
 _HEADINGS = {"h1": 0, "h2": 1, "h3": 2, "h4": 3, "h5": 4}
 _SPACE = re.compile(r"\s+")
@@ -192,9 +195,13 @@ class _Writer:
                     continue
                 target = table.cell(r, c)
                 paragraph = target.paragraphs[0]
-                self.inline(paragraph, cell, bold=cell.tag == "th" and r < header_rows)
+                level = (cell.getparent().get("class") or "").removeprefix("level-")
+                heading = cell.tag == "th" and (r < header_rows or level in ("dimension", "theme"))
+                self.inline(paragraph, cell, bold=heading)
                 for run in paragraph.runs:
                     run.font.size = TABLE_FONT
+                if cell.get("scope") == "row" and level in _INDENT:
+                    paragraph.paragraph_format.left_indent = _INDENT[level]
                 if "number" in (cell.get("class") or "").split():
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for r, c, rowspan, colspan in spans:
@@ -204,6 +211,7 @@ class _Writer:
                 table.cell(r, c).merge(table.cell(last_r, last_c))
         for r in range(header_rows):
             _repeat_header(table.rows[r])
+        _column_widths(table, grid, columns)
 
 
 def _grid(rows) -> tuple[list[list], list[tuple[int, int, int, int]]]:
@@ -239,6 +247,26 @@ def _grid(rows) -> tuple[list[list], list[tuple[int, int, int, int]]]:
         grid.append(line)
     width = max((len(line) for line in grid), default=0)
     return [line + [None] * (width - len(line)) for line in grid], spans
+
+
+def _column_widths(table: Table, grid: list[list], columns: int) -> None:
+    """Columns as wide as their longest line of text asks (a word of a number column,
+    a sentence of a quote's), within the text width: Word and LibreOffice otherwise give
+    every column the same width and break a node's label inside its words."""
+    wanted = [4.0] * columns
+    for row in grid:
+        for c, cell in enumerate(row):
+            if cell is not None and int(cell.get("colspan") or 1) == 1:
+                text = _text(cell)
+                longest_word = max((len(word) for word in text.split()), default=0)
+                wanted[c] = max(wanted[c], min(float(len(text)), 45.0), longest_word + 3.0)
+    total = sum(wanted)
+    table.autofit = False
+    widths = [int(TABLE_WIDTH * w / total) for w in wanted]
+    for c, width in enumerate(widths):
+        table.columns[c].width = width
+        for cell in table.columns[c].cells:
+            cell.width = width
 
 
 def _repeat_header(row) -> None:
