@@ -5,9 +5,11 @@ counts that a restart repeats, and keys read from a buffer."""
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 
 from test_review import drive, journal, make_study, queue, session_for
 
+from gioia.review import ReviewSession
 from gioia.screen import KeyReader
 
 # P3's one turn has four sentences; "rant" (venting) is in the second, "coffee room"
@@ -223,3 +225,44 @@ def test_keys_typed_ahead_are_read_in_order_from_the_buffer():
     os.close(write)
     assert reader.key() == "q"  # end of input reads as quit
     os.close(read)
+
+
+class StubChooser:
+    """A learned order that picks the first pair its caller allows, in a fixed order."""
+
+    trained = True
+
+    def __init__(self, suggestions):
+        self.suggestions = suggestions
+        self.heard = []
+
+    def record(self, coding):
+        self.heard.append(coding)
+
+    def _allowed(self, allowed):
+        return [
+            s
+            for s in self.suggestions
+            if allowed((s.transcript, s.start, s.end, s.concept), s.score)
+        ]
+
+    def pick(self, allowed):
+        found = self._allowed(allowed)
+        return SimpleNamespace(suggestion=found[0], exploring=False) if found else None
+
+    def candidates(self, allowed):
+        return len(self._allowed(allowed))
+
+
+def test_learned_order_does_not_offer_a_pair_again_after_a_narrowed_accept(tmp_path):
+    study = study_with_p3(tmp_path)
+    base = p3(study)
+    chooser = StubChooser([i.suggestion for i in base.items])  # coffee-room, venting
+    session = ReviewSession(base.items, base.journal, "ms", base.codebook, chooser=chooser)
+    assert session.progress().pending == 2
+    outcome, screens = drive(session, "ea")
+    assert quotes(study) == [("coffee-room", "accept", "I rant in the coffee room.")]
+    assert session.current.concept.id == "venting"  # not coffee-room again
+    assert len(session.items) == 2
+    assert session.progress().pending == 1
+    assert [c.concept for c in chooser.heard] == ["coffee-room"]
