@@ -191,8 +191,9 @@ class ReviewSession(SpanChoice):
     def skip(self) -> str:
         """Decide later: on to the next item (it stays pending)."""
         item = self._require()
+        decided = self.index in self.done
         self.forward()
-        return f'skipped: "{first_words(item.text)}" (still pending)'
+        return "next" if decided else f'skipped: "{first_words(item.text)}" (still pending)'
 
     def set_memo(self, memo: str) -> None:
         self.memo = memo.strip()
