@@ -133,6 +133,13 @@ def test_themes_table_is_compact_and_definitions_are_in_the_appendix(rendered):
     reason="needs Debian chromium and chromium-driver (.ci/run installs them)",
 )
 def test_nothing_is_wider_than_the_page_at_1280_and_400_px(rendered, tmp_path):
+    """The 15-participant report, and one with a second coder named in gioia.yaml (its
+    agreement table is a table of the trustworthiness section)."""
+    two = fifteen(tmp_path / "two", "  coders: [hb, ms]\n")
+    journal = (two / "codings" / "hb.jsonl").read_text(encoding="utf-8")
+    (two / "codings" / "ms.jsonl").write_text(journal.replace('"hb"', '"ms"'), "utf-8")
+    agreement = report(two) / "report.html"
+    assert "Krippendorff" in agreement.read_text(encoding="utf-8")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -149,12 +156,13 @@ def test_nothing_is_wider_than_the_page_at_1280_and_400_px(rendered, tmp_path):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
-        for width in (1280, 400):
-            driver.set_window_size(width, 1000)
-            driver.get((rendered / "report.html").as_uri())
-            scroll, client = driver.execute_script(
-                "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];"
-            )
-            assert scroll <= client, (width, scroll, client)
+        for page in (rendered / "report.html", agreement):
+            for width in (1280, 400):
+                driver.set_window_size(width, 1000)
+                driver.get(page.as_uri())
+                scroll, client = driver.execute_script(
+                    "const e = document.documentElement; return [e.scrollWidth, e.clientWidth];"
+                )
+                assert scroll <= client, (page, width, scroll, client)
     finally:
         driver.quit()
