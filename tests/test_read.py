@@ -215,3 +215,10 @@ def test_read_is_in_the_help(tmp_path):
     result = invoke("read", "--help")
     assert result.exit_code == 0
     assert "--coder" in result.stdout and "transcript" in result.stdout
+
+
+def test_read_without_a_transcript_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(study_with_p3(tmp_path))
+    result = invoke("read", "--coder", "ms")
+    assert result.exit_code == 2
+    assert "name the transcript to read" in result.output

@@ -85,3 +85,24 @@ def test_unknown_transcript_is_an_error_with_did_you_mean(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
+
+
+def test_the_transcript_alone_reads_the_study_in_the_current_folder(tmp_path):
+    study = study_with_p3(tmp_path)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gioia", "read", "P3", "--coder", "ms"],
+        cwd=str(study),
+        dimensions=(24, 80),
+        encoding="utf-8",
+        timeout=30,
+        env={"TERM": "xterm", "PATH": "/usr/bin:/bin", "COLUMNS": "80", "LINES": "24",
+             "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )  # fmt: skip
+    child.expect("P3")
+    child.expect("turn 2/4")
+    child.expect("uit")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -17,8 +17,13 @@ from gioia.errors import GioiaError
 def read(
     directory: StudyDir = Path("."),
     transcript: Annotated[
-        str, typer.Argument(help="The transcript to read (its id, the file stem).")
-    ] = ...,  # type: ignore[assignment]
+        str | None,
+        typer.Argument(
+            help="The transcript to read (its id, the file stem). Alone, the study is the "
+            "current folder: gioia read GP3 --coder ms.",
+            show_default=False,
+        ),
+    ] = None,
     coder: Coder = ...,  # type: ignore[assignment]
 ) -> None:
     """Read a transcript turn by turn, with your codings (●) and the suggestions you
@@ -34,6 +39,10 @@ def read(
     from gioia.pipeline.reading import reading_session
     from gioia.reading import run_reading
 
+    if transcript is None:  # `gioia read GP3`: the study is the current folder
+        if directory == Path("."):
+            raise typer.BadParameter("name the transcript to read", param_hint="TRANSCRIPT")
+        directory, transcript = Path("."), str(directory)
     with handle_errors():
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise GioiaError(
