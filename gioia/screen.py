@@ -125,8 +125,7 @@ REVIEW_HELP = {
     "a": "accept: the span shown expresses this concept",
     "r": "reject: the segment does not (rejected whole, whatever span is chosen)",
     "c": "recode: it expresses another concept (search by id or label, pick 1-9)",
-    "p": "power quote: accept the span shown and mark it for the narrative "
-    "(the report quotes it first)",
+    "p": "power quote: accept the span shown, marked to be quoted first",
     "e": "evidence: narrow the span to the sentence(s) with the matched words",
     "+ -": "one sentence more / one fewer",
     "#": "pick the sentences by number (e.g. 2-3)",
@@ -297,7 +296,7 @@ READ_HELP = {
     "space / b": "page down / up (five turns)",
     "v": "range: start a range at this sentence; move to its other end",
     "w": "the whole turn",
-    "c": "code the selection with a concept (search by id or label, pick 1-9)",
+    "c": "code the selection with a concept found by search (pick 1-9)",
     "u": "undo: withdraw the last coding of this session",
     "?": "help: this screen",
     "q": "quit: every coding is already saved; quitting writes nothing",
