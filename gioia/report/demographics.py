@@ -123,7 +123,7 @@ def demographics(
 
 # A difference between groups large enough for a sentence of its own when gioia.yaml names
 # none (settings.report.subgroup_statements): nobody in a group of at least LARGE_GROUP
-# participants raised the node, and at least LARGE_SHARE of the other groups' did.
+# participants raised the node, and more than LARGE_SHARE of the other groups' did.
 LARGE_SHARE = 0.5
 LARGE_GROUP = 3
 
@@ -199,7 +199,7 @@ def _absences(
                         "stated": (
                             node["id"] in statements
                             if statements is not None
-                            else share >= LARGE_SHARE and group["size"] >= LARGE_GROUP
+                            else share > LARGE_SHARE and group["size"] >= LARGE_GROUP
                         ),
                     }
                 )

@@ -233,7 +233,7 @@ def build_results(
         ),
         # Which absences the report states in sentences: those gioia.yaml names, else
         # those where nobody in a group of at least large_group participants raised a node
-        # that at least large_share of the other groups' participants raised.
+        # that more than large_share of the other groups' participants raised.
         "subgroup_statements": {
             "requested": (
                 None
