@@ -13,14 +13,12 @@ from gioia.doccache import DocCache, pipeline_fingerprint
 from gioia.errors import GioiaError
 from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
-    APPEND_WAIT_SECONDS,
     append_coding,
     journal_path,
     now_utc,
     place_codings,
     read_journals,
 )
-from gioia.journal import lock as journal_lock
 from gioia.models import (
     Codebook,
     Coding,
@@ -287,20 +285,20 @@ def same_decision(standing: Coding | None, coding: Coding) -> bool:
 
 def record_once(loaded: LoadedStudy, by_id: Mapping[str, Transcript], coding: Coding) -> bool:
     """Append ``coding`` to its coder's journal unless the coder's latest line for its
-    span and concept is the same decision; True when appended. The journal is held
-    (locked) from reading it to appending, so no other writer slips in between."""
+    span and concept is the same decision; True when appended. (Two identical codings
+    racing each other may both be appended: the same decision twice, harmless. The
+    append itself holds the journal, and checks the line before anything is opened.)"""
     path = journal_path(loaded.study.paths.codings, coding.coder)
-    with journal_lock(path, wait=APPEND_WAIT_SECONDS):
-        journals = read_journals(loaded.study.paths.codings, [coding.coder])
-        _, placed, _ = place_codings(journals, by_id, loaded.codebook)
-        key = (coding.transcript, coding.start, coding.end, coding.concept)
-        standing = None
-        for p in placed:
-            if (p.coding.transcript, p.start, p.end, p.concept) == key:
-                standing = p.coding
-        if same_decision(standing, coding):
-            return False
-        append_coding(path, coding)
+    journals = read_journals(loaded.study.paths.codings, [coding.coder])
+    _, placed, _ = place_codings(journals, by_id, loaded.codebook)
+    key = (coding.transcript, coding.start, coding.end, coding.concept)
+    standing = None
+    for p in placed:
+        if (p.coding.transcript, p.start, p.end, p.concept) == key:
+            standing = p.coding
+    if same_decision(standing, coding):
+        return False
+    append_coding(path, coding)
     return True
 
 
