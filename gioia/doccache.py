@@ -11,8 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
-import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy
 
 from gioia.fsutil import atomic_write_bytes
+from gioia.keyed_cache import KeyedCacheFile
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -91,13 +91,15 @@ class TokenTable:
 
 
 class DocCache:
-    """Parsed documents' sentence spans stored under a hash of text + pipeline, so an
+    """Parsed documents' sentence spans, under a hash of text + pipeline, so an
     unchanged transcript is never parsed only to be segmented: segmenting needs only
-    the spans, so a warm run (and `gioia report`, `check`) never builds a document.
-    Safe to delete.
+    the spans, so a warm run (and `gioia report`, `check`) never builds a document. The
+    spans of the whole corpus are one file (``sentences.jsonl``, a
+    :class:`~gioia.keyed_cache.KeyedCacheFile`), written by :meth:`save` once a pass is
+    done. Safe to delete.
 
-    A trained pipeline's documents are stored too, as DocBin files: parsing with it is
-    slow. The default pipeline's are not (issue 17): parsing a document with it takes
+    A trained pipeline's documents are stored too, one DocBin file each: parsing with it
+    is slow. The default pipeline's are not (issue 17): parsing a document with it takes
     about as long as loading one from a cache (1.5 against 1.1 ms for 2,000 words), and
     writing one took longer than both, so a run that needs the document parses it."""
 
@@ -105,19 +107,20 @@ class DocCache:
         self.folder = folder
         self.fingerprint = fingerprint
         self.trained = trained
+        self._spans = KeyedCacheFile(folder / "sentences.jsonl")
 
     def key(self, text: str) -> str:
         digest = hashlib.sha256(self.fingerprint.encode("utf-8") + b"\0" + text.encode("utf-8"))
         return digest.hexdigest()[:32]
 
-    def _path(self, text: str, suffix: str) -> Path:
-        return self.folder / f"{self.key(text)}{suffix}"
+    def _document_path(self, text: str) -> Path:
+        return self.folder / f"{self.key(text)}.spacy"
 
     def get(self, nlp: Language, text: str) -> Doc | None:
         """The cached document of ``text``, or None (never for the default pipeline)."""
         if not self.trained:
             return None
-        path = self._path(text, ".spacy")
+        path = self._document_path(text)
         if not path.is_file():
             return None
         try:
@@ -133,23 +136,32 @@ class DocCache:
 
     def sentences(self, text: str) -> list[tuple[int, int]] | None:
         """The cached sentence spans of ``text``, or None when it was never parsed."""
-        path = self._path(text, ".sents.json")
-        if not path.is_file() or (self.trained and not self._path(text, ".spacy").is_file()):
+        found = self._spans.get(self.key(text))
+        if found is None or (self.trained and not self._document_path(text).is_file()):
             return None
         try:
-            return [(start, end) for start, end in json.loads(path.read_text("utf-8"))]
+            return [(start, end) for start, end in found]
         except (ValueError, TypeError):
-            return None  # a corrupt entry is rebuilt
+            return None  # a damaged entry is made again
 
     def put(self, text: str, doc: Doc) -> list[tuple[int, int]]:
-        """Store ``doc``'s sentence spans (and, for a trained pipeline, ``doc``), parsed
-        from ``text`` (given, because ``doc.text`` would build a ``Token`` for every
-        token), and return the spans."""
+        """Keep ``doc``'s sentence spans until :meth:`save` (and store ``doc`` now, for a
+        trained pipeline), parsed from ``text`` (given, because ``doc.text`` would build
+        a ``Token`` for every token); returns the spans."""
         if self.trained:
-            atomic_write_bytes(self._path(text, ".spacy"), _docbin_bytes(doc), cache=True)
+            atomic_write_bytes(self._document_path(text), _docbin_bytes(doc), cache=True)
         spans = sentence_spans(doc)
-        atomic_write_bytes(self._path(text, ".sents.json"), json.dumps(spans).encode(), cache=True)
+        self.keep(text, spans)
         return spans
+
+    def keep(self, text: str, spans: list[tuple[int, int]]) -> None:
+        """Keep the sentence spans of ``text``, parsed elsewhere (in a worker process),
+        until :meth:`save`."""
+        self._spans.put(self.key(text), [list(span) for span in spans])
+
+    def save(self, texts: Iterable[str]) -> None:
+        """Write the spans of ``texts`` (the corpus's; others are dropped) to the cache."""
+        self._spans.save(self.key(text) for text in texts)
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -198,7 +210,7 @@ class LazyDocs(Mapping[str, "Doc"]):
         text = self._texts[transcript]
         nlp = self._nlp()
         doc = self._cache.get(nlp, text)
-        if doc is None:  # the cache was deleted meanwhile: parse again
+        if doc is None:  # the default pipeline's are not kept, or the cache was deleted
             doc = nlp(text)
             self._cache.put(text, doc)
         return doc

@@ -143,10 +143,10 @@ def atomic_write_text(path: Path, text: str, *, cache: bool = False) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), cache=cache)
 
 
-def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+def atomic_write_lines(path: Path, lines: Iterable[str], *, cache: bool = False) -> None:
     """Write text lines as they come, never holding the whole file (a thousand
     transcripts' suggestions are tens of MB), atomically as :func:`atomic_write_bytes`."""
-    atomic_write_bytes(path, (line.encode("utf-8") for line in lines))
+    atomic_write_bytes(path, (line.encode("utf-8") for line in lines), cache=cache)
 
 
 def _mode_for(path: Path) -> int:

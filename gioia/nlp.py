@@ -242,9 +242,10 @@ def with_documents(
     ``work`` returned) in the order of ``texts``, one at a time, so that the caller can
     fold the results as they come and never holds every document (nor every result).
 
-    Each worker parses, writes the cache and works itself, and sends back only spans and
-    results: shipping Doc objects between processes (spaCy's ``n_process``) costs more
-    than parsing them with the default pipeline."""
+    Each worker parses and works itself, and sends back only spans and results: shipping
+    Doc objects between processes (spaCy's ``n_process``) costs more than parsing them
+    with the default pipeline. The spans are kept in ``cache`` in this process; the
+    caller saves it (:meth:`DocCache.save`)."""
     if not texts:
         return
     global _worker
@@ -254,7 +255,11 @@ def with_documents(
             # Forked workers inherit the pipeline, cache and work set above.
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, context) as pool:
-                yield from pool.map(_document, texts, chunksize=2)
+                for done in pool.map(_document, texts, chunksize=2):
+                    transcript, spans, parsed, _ = done
+                    if parsed:  # the worker's cache is its own: keep the spans here
+                        cache.keep(texts[transcript], spans)
+                    yield done
         else:
             yield from map(_document, texts)
     finally:

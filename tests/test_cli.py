@@ -271,9 +271,12 @@ def test_two_processes_suggest_what_one_does(tmp_path):
         result = invoke("suggest", study, "--json", "--jobs", jobs)
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["parsed"] == 8
-        made[jobs] = (study / ".gioia" / "suggestions.jsonl").read_bytes()
-        assert len(list((study / ".gioia" / "docs").glob("*.sents.json"))) == 8
-    assert made["1"] == made["2"] and made["1"].count(b"\n") > 50
+        made[jobs] = [
+            (study / ".gioia" / name).read_bytes()
+            for name in ("suggestions.jsonl", "docs/sentences.jsonl", "matches.jsonl")
+        ]
+    assert made["1"] == made["2"] and made["1"][0].count(b"\n") > 50
+    assert made["1"][1].count(b"\n") == made["1"][2].count(b"\n") == 8
 
     (study / "transcripts" / "GP3.txt").write_bytes(b"\xff\xfe\x00")
     result = invoke("suggest", study, "--jobs", "2")

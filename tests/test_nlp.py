@@ -55,7 +55,11 @@ def test_the_default_pipeline_caches_sentences_and_no_document(nlp, tmp_path):
     assert spans == [(s.start_char, s.end_char) for s in parsed.sents]
     assert cache.sentences(TEXT) == spans
     assert cache.get(nlp, TEXT) is None
-    assert [p.name.split(".", 1)[1] for p in tmp_path.iterdir()] == ["sents.json"]
+    assert not list(tmp_path.iterdir())  # nothing is written before save
+    cache.save([TEXT])
+    assert [p.name for p in tmp_path.iterdir()] == ["sentences.jsonl"]
+    again = DocCache(tmp_path, pipeline_fingerprint("en", None))  # as the next run reads it
+    assert again.sentences(TEXT) == spans and again.sentences(TEXT + " more") is None
 
 
 def test_a_cached_document_is_the_parsed_one(nlp, tmp_path):

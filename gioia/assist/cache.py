@@ -1,6 +1,6 @@
 """The suggestion engine's caches in ``.gioia/``: safe to delete, rebuilt when missing.
 
-- :class:`MatchCache` (``.gioia/matches/``): each transcript's keyword and pattern
+- :class:`MatchCache` (``.gioia/matches.jsonl``): each transcript's keyword and pattern
   matches, before corpus statistics weigh them, and its lemma counts, under a hash of
   everything they depend on; editing one transcript re-reads that one only.
 - Each learner's suggestions (``.gioia/suggestions/<learner>.jsonl``) with a lock file
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gioia.fsutil import atomic_write_lines, atomic_write_text
+from gioia.keyed_cache import KeyedCacheFile
 from gioia.models import Hit, Suggestion, Transcript
 from gioia.serialise import (
     dumps_line,
@@ -33,33 +34,39 @@ __all__ = ["MatchCache", "SuggestionCache"]
 
 
 class MatchCache:
-    """Each transcript's keyword and pattern matches and lemma counts, kept in ``folder``
-    under a hash of ``fingerprint`` (gioia, the pipeline, the codebook, segmentation)
-    and the transcript's text and turns."""
+    """Each transcript's keyword and pattern matches and lemma counts, under a hash of
+    ``fingerprint`` (gioia, the pipeline, the codebook, segmentation) and the
+    transcript's text and turns; the whole corpus's in one file (``path``, a
+    :class:`~gioia.keyed_cache.KeyedCacheFile`), written by :meth:`save`."""
 
-    def __init__(self, folder: Path, fingerprint: Iterable[bytes]):
-        self.folder = folder
+    def __init__(self, path: Path, fingerprint: Iterable[bytes]):
+        self._entries = KeyedCacheFile(path)
         digest = hashlib.sha256()
         for part in fingerprint:
             digest.update(part + b"\0")
         self._fingerprint = digest.digest()
 
-    def _path(self, transcript: Transcript) -> Path:
+    def _key(self, transcript: Transcript) -> str:
         digest = hashlib.sha256(self._fingerprint)
         turns = [(t.start, t.end, t.is_interviewer) for t in transcript.turns]
         digest.update(json.dumps(turns).encode() + b"\0" + transcript.text.encode("utf-8"))
-        return self.folder / f"{digest.hexdigest()[:32]}.json"
+        return digest.hexdigest()[:32]
 
     def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
-        try:
-            return matches_from_dict(json.loads(self._path(transcript).read_text("utf-8")))
-        # Missing or damaged: the transcript is matched again.
-        except (OSError, ValueError, KeyError, TypeError):
+        found = self._entries.get(self._key(transcript))
+        if found is None:
             return None
+        try:
+            return matches_from_dict(found)
+        except (ValueError, KeyError, TypeError):
+            return None  # damaged: the transcript is matched again
 
     def put(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> None:
-        data = json.dumps(matches_to_dict(hits, lemmas), ensure_ascii=False)
-        atomic_write_text(self._path(transcript), data, cache=True)
+        self._entries.put(self._key(transcript), matches_to_dict(hits, lemmas))
+
+    def save(self, transcripts: Iterable[Transcript]) -> None:
+        """Write the entries of ``transcripts`` (the corpus's; others are dropped)."""
+        self._entries.save(self._key(transcript) for transcript in transcripts)
 
 
 class SuggestionCache:

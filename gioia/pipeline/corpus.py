@@ -247,6 +247,7 @@ class Parsed:
             sentences, self.parsed_now = parse_missing(
                 lambda: self.nlp, self._texts, self._cache, jobs=self._jobs, progress=tick
             )
+            self._cache.save(self._texts.values())
         return {t.id: self._segment(t.id, sentences[t.id]) for t in self._corpus.transcripts}
 
     def each_document(
@@ -273,6 +274,7 @@ class Parsed:
 
         texts = self._texts if only is None else {t: self._texts[t] for t in only}
         everything: dict[str, tuple[Segment, ...]] = {}
+        parsed_in_pass = 0
         for done, (transcript, spans, parsed, result) in enumerate(
             with_documents(lambda: self.nlp, texts, self._cache, work_on, jobs=self._jobs),
             start=1,
@@ -284,10 +286,13 @@ class Parsed:
             else:
                 everything[transcript] = segment(transcript, spans)
             self.parsed_now += parsed
+            parsed_in_pass += parsed
             self._progress("parse", done, len(texts))
             yield transcript, result
         if len(everything) == len(self._texts):
             self.__dict__.setdefault("segments", everything)
+        if parsed_in_pass:
+            self._cache.save(self._texts.values())
 
     def _segment(self, transcript: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
         return segment_transcript(self._transcripts[transcript], spans, self._max_words)

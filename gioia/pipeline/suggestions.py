@@ -407,9 +407,7 @@ def _codebook_suggestions(
         transcript_id: str, doc: Doc, segments: tuple[Segment, ...]
     ) -> tuple[list[Hit], Counter[str]]:
         found = find_hits(doc, segments, matcher)
-        lemma_counts = lemma_frequency(TokenTable.of_doc(doc), segments)
-        cache.put(by_id[transcript_id], found, lemma_counts)  # in the worker, in parallel
-        return found, lemma_counts
+        return found, lemma_frequency(TokenTable.of_doc(doc), segments)
 
     # One pass over the documents (in parallel with --jobs): each is parsed or loaded
     # once, matched, and counted for corpus statistics; the matches are weighed when the
@@ -428,6 +426,8 @@ def _codebook_suggestions(
     ):
         hits[transcript_id] = found_hits
         frequency.update(lemma_counts)
+        cache.put(by_id[transcript_id], found_hits, lemma_counts)
+    cache.save(corpus.transcripts)
     segments = sum(len(s) for s in parsed.segments.values())
     stats = CorpusStats(segments, dict(frequency))
     suggestions: list[Suggestion] = []
@@ -445,7 +445,7 @@ def _codebook_suggestions(
 def _match_cache(loaded: LoadedStudy) -> MatchCache:
     settings = loaded.study.settings
     return MatchCache(
-        loaded.study.paths.cache / "matches",
+        loaded.study.paths.cache / "matches.jsonl",
         (
             __version__.encode(),
             pipeline_fingerprint(settings.nlp.lang, settings.nlp.model).encode(),
