@@ -11,6 +11,7 @@ from test_review import drive, journal, make_study, queue, session_for
 
 from gioia.review import ReviewSession
 from gioia.screen import KeyReader
+from gioia.sentences import covering, evidence_run, parse_numbers, turn_sentences
 
 # P3's one turn has four sentences; "rant" (venting) is in the second, "coffee room"
 # (coffee-room) too. Suggested: coffee-room, then venting, for the whole turn.
@@ -266,3 +267,34 @@ def test_learned_order_does_not_offer_a_pair_again_after_a_narrowed_accept(tmp_p
     assert len(session.items) == 2
     assert session.progress().pending == 1
     assert [c.concept for c in chooser.heard] == ["coffee-room"]
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_turn_sentences_are_clipped_to_the_turn_and_trimmed():
+    text = "P1: Hi there. Bye.\n\nI: Why?"
+    turn = (4, 18)  # "Hi there. Bye."
+    # the NLP stage's sentences take in the label and the blank line
+    spans = [(0, 13), (14, 20), (20, 27)]
+    found = turn_sentences(text, *turn, spans)
+    assert [text[a:b] for a, b in found] == ["Hi there.", "Bye."]
+    assert turn_sentences(text, *turn, []) == ((4, 18),)  # none known: the turn
+
+
+def test_sentence_numbers_as_typed():
+    assert parse_numbers("2-3", 4) == (1, 2)
+    assert parse_numbers("3 1", 4) == (0, 2)
+    assert parse_numbers(" 4 ", 4) == (3, 3)
+    assert parse_numbers("2,3", 4) == (1, 2)
+    for bad in ("0", "5", "two", "", "1.5"):
+        assert parse_numbers(bad, 4) is None
+    assert parse_numbers("1-", 4) == (0, 0)  # an open range is its one number
+
+
+def test_evidence_run_spans_every_sentence_between_the_matches():
+    sentences = [(0, 10), (11, 20), (21, 30), (31, 40)]
+    assert evidence_run(sentences, 0, 40, [(12, 15), (33, 35)]) == (1, 3)
+    assert evidence_run(sentences, 0, 40, [(0, 40)]) is None  # about the whole segment
+    assert evidence_run(sentences, 0, 40, []) is None
+    assert covering(sentences, 15, 25) == (1, 2)
