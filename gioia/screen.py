@@ -230,7 +230,8 @@ def _highlighted(item: Any, span: tuple[int, int], width: int, lines: int) -> Te
     transcript = item.transcript
     start, end = min(s.start, span[0]), max(s.end, span[1])
     speaker = transcript.turn_at(s.start).speaker
-    body = Text(terminal_safe(f"{speaker}: "), style="bold")
+    body = Text()
+    body.append(terminal_safe(f"{speaker}: "), style="bold")
     limit = max(width * lines - len(speaker) - 3, 20)
     pieces: list[tuple[int, int, str]] = []  # (start, end, label) shown in order
     numbered = [(n, a, b) for n, (a, b) in enumerate(item.sentences, 1) if a < end and start < b]
@@ -367,7 +368,8 @@ def _reading_turn(view: Any, turn: Any, margin: str, width: int, lines: int) -> 
     """The current turn, sentences numbered, the selection in reverse type."""
     transcript = view.transcript
     spoken = transcript.turns[turn.index]
-    body = Text(terminal_safe(f"{margin}{turn.speaker}: "), style="bold")
+    body = Text()
+    body.append(terminal_safe(f"{margin}{turn.speaker}: "), style="bold")
     pieces = turn.sentences or ((spoken.start, spoken.end),)
     first, last = view.selected
     limit = max(width * lines - len(turn.speaker) - 5, 20)
