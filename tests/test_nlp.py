@@ -89,9 +89,11 @@ def test_a_damaged_cache_entry_is_parsed_again(nlp, tmp_path):
 def test_an_unchanged_file_is_not_read_again(tmp_path, monkeypatch):
     path = tmp_path / "P1.txt"
     path.write_text(TEXT, encoding="utf-8")
-    cache = TranscriptCache(tmp_path / "cache")
+    cache = TranscriptCache(tmp_path / "transcripts.jsonl")
     options = {"transcript_id": "P1", "rel_path": "P1.txt", "cache": cache}
     first = read_transcript(path, **options)
+    cache.save(["P1"])
+    options["cache"] = TranscriptCache(tmp_path / "transcripts.jsonl")  # the next run's
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("read again")

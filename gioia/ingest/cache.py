@@ -1,20 +1,22 @@
 """Transcripts already read, kept by a hash of their file: a warm run skips decoding,
 format detection and normalisation for every file that did not change.
 
-One JSON file per transcript in ``.gioia/transcripts/``, holding the key it was read
-under and the transcript (speakers not yet attributed to participants: that depends on
-participants.csv and is redone every run). Safe to delete; a damaged entry is read again.
+One file for the corpus, ``.gioia/transcripts.jsonl`` (a
+:class:`~gioia.keyed_cache.KeyedCacheFile`), holding for each transcript the key it was
+read under and the transcript (speakers not yet attributed to participants: that
+depends on participants.csv and is redone every run); ingest saves it once all files are
+read. Safe to delete; a damaged entry is read again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from gioia import __version__
-from gioia.fsutil import atomic_write_text
+from gioia.keyed_cache import KeyedCacheFile
 from gioia.models import Transcript
 from gioia.serialise import transcript_from_dict, transcript_to_dict
 
@@ -25,8 +27,9 @@ _READER_REVISION = 1
 
 
 class TranscriptCache:
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, path: Path):
+        self._entries = KeyedCacheFile(path)
+        self._read_here: set[str] = set()  # the transcripts this process read anew
 
     @staticmethod
     def key(
@@ -47,21 +50,28 @@ class TranscriptCache:
         return digest.hexdigest()
 
     def get(self, transcript_id: str, key: str) -> Transcript | None:
-        path = self._path(transcript_id)
+        entry = self._entries.get(transcript_id)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            if entry["key"] != key:
+            if entry is None or entry["key"] != key:
                 return None
             return transcript_from_dict(entry["transcript"])
-        # Missing, or damaged in any way: the file is read again.
-        except (OSError, ValueError, KeyError, TypeError):
+        # Damaged in any way: the file is read again.
+        except (ValueError, KeyError, TypeError):
             return None
 
     def put(self, key: str, transcript: Transcript) -> None:
-        entry = {"key": key, "transcript": transcript_to_dict(transcript)}
-        atomic_write_text(
-            self._path(transcript.id), json.dumps(entry, ensure_ascii=False), cache=True
-        )
+        self.keep(transcript.id, {"key": key, "transcript": transcript_to_dict(transcript)})
+        self._read_here.add(transcript.id)
 
-    def _path(self, transcript_id: str) -> Path:
-        return self.folder / f"{transcript_id}.json"
+    def entry(self, transcript_id: str) -> dict | None:
+        """The entry this process made for ``transcript_id`` (None when it was in the
+        cache already): a worker process sends it back to the one that saves the cache
+        (:meth:`keep`)."""
+        return self._entries.get(transcript_id) if transcript_id in self._read_here else None
+
+    def keep(self, transcript_id: str, entry: dict) -> None:
+        self._entries.put(transcript_id, entry)
+
+    def save(self, transcript_ids: Iterable[str]) -> None:
+        """Write the entries of ``transcript_ids`` (the corpus's; others are dropped)."""
+        self._entries.save(transcript_ids)

@@ -75,7 +75,7 @@ def ingest(
         )
     transcripts: list[Transcript] = []
     problems: list[Problem] = []
-    cache = TranscriptCache(loaded.study.paths.cache / "transcripts")
+    cache = TranscriptCache(loaded.study.paths.cache / "transcripts.jsonl")
     participants = loaded.participants or tuple(Participant(tid) for tid, _ in found)
     reading = [
         _Reading(
@@ -91,10 +91,12 @@ def ingest(
         )
         for tid, path in found
     ]
-    for done, (read, failure) in enumerate(_read_all(reading, jobs), start=1):
+    for done, (read, failure, entry) in enumerate(_read_all(reading, jobs), start=1):
         if read is None:
             problems += _in_folder(failure, folder)
             continue
+        if entry is not None:  # read in a worker process: its cache entry came back
+            cache.keep(read.id, entry)
         transcript, speaker_problems = attribute_speakers(read, participants)
         problems += _in_folder(speaker_problems, folder)
         problems += [
@@ -103,6 +105,7 @@ def ingest(
         ]
         transcripts.append(transcript)
         progress("ingest", done, len(found))
+    cache.save(t.id for t in transcripts)
     if strict and any(p.is_error for p in problems):
         raise ConfigError(problems, message="some transcripts could not be read")
     if not any(p.is_error for p in problems):  # with every transcript read: a name in none
@@ -159,17 +162,23 @@ class _Reading:
         _write_if_changed(self.text_file, transcript.text)
         return transcript, ()
 
+    def in_worker(self) -> tuple[Transcript | None, tuple[Problem, ...], dict | None]:
+        """As calling it, in a worker process, with the cache entry the worker made (its
+        cache is its own: the entry is kept by the process that saves the cache)."""
+        transcript, problems = self()
+        return transcript, problems, None if transcript is None else self.cache.entry(transcript.id)
+
 
 def _read_all(
     reading: Sequence[_Reading], jobs: int
-) -> Iterator[tuple[Transcript | None, tuple[Problem, ...]]]:
+) -> Iterator[tuple[Transcript | None, tuple[Problem, ...], dict | None]]:
     """Each file read (in ``jobs`` processes), in order."""
     if jobs > 1 and len(reading) > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(jobs, context) as pool:
-            yield from pool.map(_Reading.__call__, reading, chunksize=16)
+            yield from pool.map(_Reading.in_worker, reading, chunksize=16)
     else:
-        yield from (read() for read in reading)
+        yield from ((*read(), None) for read in reading)
 
 
 def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
