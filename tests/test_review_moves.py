@@ -298,3 +298,38 @@ def test_evidence_run_spans_every_sentence_between_the_matches():
     assert evidence_run(sentences, 0, 40, [(0, 40)]) is None  # about the whole segment
     assert evidence_run(sentences, 0, 40, []) is None
     assert covering(sentences, 15, 25) == (1, 2)
+
+
+# --------------------------------------------------------------------------- screens
+
+
+def test_no_control_character_of_the_talk_reaches_the_terminal(tmp_path, monkeypatch):
+    import io
+
+    from gioia import screen
+    from gioia.console import SafeConsole
+    from gioia.pipeline.reading import reading_session
+
+    study = make_study(tmp_path)
+    (study / "transcripts" / "P3.txt").write_text(
+        "Interviewer: Tell me.\n\nP3: I rant \x1b]0;owned\x07 in the coffee room. It helps.\n",
+        encoding="utf-8",
+    )
+    written = io.StringIO()
+    monkeypatch.setattr(
+        screen, "out", SafeConsole(file=written, force_terminal=True, width=80, height=24)
+    )
+    review = p3(study)
+    review.narrow_to_evidence()
+    screen.render_review(review.view())
+    screen.render_reading(reading_session(_load(study), transcript="P3", coder="ms").view())
+    shown = written.getvalue()
+    assert "\x1b]0;" not in shown and "\x07" not in shown
+    assert "]0;owned" in shown  # the talk around them is shown
+    assert "[1]" in shown and "[2]" in shown  # the sentences, numbered
+
+
+def _load(study):
+    from gioia import pipeline
+
+    return pipeline.load_study(study)
