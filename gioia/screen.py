@@ -349,7 +349,13 @@ def render_reading(view: Any) -> None:
         quote = transcript.text[mark.start : mark.end]
         what = "suggested" if mark.kind == "suggested" else "coded"
         score = f" {mark.score:.2f}" if mark.score is not None else ""
-        line = f"{MARGIN[mark.kind]} {mark.concept} ({what}{score}): {quote}"
+        numbers = [
+            n for n, (a, b) in enumerate(current.sentences, 1) if a < mark.end and mark.start < b
+        ]
+        where = ""
+        if numbers and len(current.sentences) > 1:
+            where = f" [{numbers[0]}]" if len(numbers) == 1 else f" [{numbers[0]}-{numbers[-1]}]"
+        line = f"{MARGIN[mark.kind]} {mark.concept} ({what}{score}){where}: {quote}"
         out.print(Text(_clip(line, width, 1), style="green" if what == "coded" else "yellow"))
         shown += 1
     if len(current.marks) > shown:

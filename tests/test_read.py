@@ -222,3 +222,20 @@ def test_read_without_a_transcript_is_a_usage_error(tmp_path, monkeypatch):
     result = invoke("read", "--coder", "ms")
     assert result.exit_code == 2
     assert "name the transcript to read" in result.output
+
+
+def test_the_screen_lists_the_turns_marks_with_their_sentences(tmp_path, monkeypatch):
+    import io
+
+    from gioia import screen
+    from gioia.console import SafeConsole
+
+    written = io.StringIO()
+    monkeypatch.setattr(screen, "out", SafeConsole(file=written, width=80, height=24))
+    reading = session(study_with_p3(tmp_path))
+    drive(reading, "nc1", answers=["venting"])
+    screen.render_reading(reading.view())
+    shown = written.getvalue()
+    assert "● venting (coded) [2]: I rant in the coffee room." in shown
+    assert "○ coffee-room (suggested 0.70) [1-4]: Mornings are busy." in shown
+    assert "●○ P3: [1] Mornings are busy. [2] I rant" in shown  # the margin
