@@ -157,7 +157,7 @@ class DocCache:
     def keep(self, text: str, spans: list[tuple[int, int]]) -> None:
         """Keep the sentence spans of ``text``, parsed elsewhere (in a worker process),
         until :meth:`save`."""
-        self._spans.put(self.key(text), [list(span) for span in spans])
+        self._spans.put(self.key(text), spans)  # (JSON writes the pairs as lists)
 
     def save(self, texts: Iterable[str]) -> None:
         """Write the spans of ``texts`` (the corpus's; others are dropped) to the cache."""

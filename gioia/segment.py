@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from gioia.models import Segment, Transcript, Turn
 
-__all__ = ["count_words", "segment_transcript"]
+__all__ = ["count_words", "segment_bounds", "segment_transcript", "segments_at"]
 
 
 def count_words(text: str) -> int:
@@ -51,6 +51,32 @@ def segment_transcript(
                     )
                 )
     return tuple(segments)
+
+
+def segment_bounds(segments: Sequence[Segment]) -> list[tuple[int, int, int]]:
+    """(start, end, turn index) of each segment: what :func:`segments_at` needs to make
+    them again, all a worker process sends back (cutting again, or sending every
+    segment's text, costs the process that waits for the workers more)."""
+    return [(segment.start, segment.end, segment.turn) for segment in segments]
+
+
+def segments_at(
+    transcript: Transcript, bounds: Sequence[tuple[int, int, int]]
+) -> tuple[Segment, ...]:
+    """The segments of ``transcript`` that :func:`segment_bounds` describes."""
+    turns, text = transcript.turns, transcript.text
+    return tuple(
+        Segment(
+            transcript=transcript.id,
+            start=start,
+            end=end,
+            text=text[start:end],
+            speaker=turns[turn].speaker,
+            participant=turns[turn].participant,
+            turn=turn,
+        )
+        for start, end, turn in bounds
+    )
 
 
 def _chunks(

@@ -9,7 +9,7 @@ import pytest
 from gioia.ingest import read_transcript
 from gioia.ingest.speakers import attribute_speakers
 from gioia.models import Transcript, Turn
-from gioia.segment import count_words, segment_transcript
+from gioia.segment import count_words, segment_bounds, segment_transcript, segments_at
 
 P1 = Path(__file__).parent / "data" / "transcripts" / "pdpilot" / "P1.txt"
 
@@ -179,6 +179,10 @@ def test_a_real_interview_with_spacy_sentences():
     for before, after in zip(segments, segments[1:], strict=False):
         if before.turn == after.turn:
             assert transcript.text[before.end : after.start].strip() == ""
+    # What a worker process sends back of them is enough to make them again.
+    bounds = segment_bounds(segments)
+    assert all(len(bound) == 3 for bound in bounds)
+    assert segments_at(transcript, bounds) == segments
 
 
 def test_words_glued_across_a_sentence_start_count_once():

@@ -33,7 +33,7 @@ from gioia.models import (
     Transcript,
 )
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
-from gioia.segment import segment_transcript
+from gioia.segment import segment_bounds, segment_transcript, segments_at
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -85,13 +85,12 @@ def ingest(
             settings.encoding_for(path.relative_to(folder).as_posix()),
             interviewer_labels,
             int(settings.limits.transcript_mb * 2**20),
-            cache,
             loaded.study.paths.cache / "text" / f"{tid}.txt",
             loaded.study.root,
         )
         for tid, path in found
     ]
-    for done, (read, failure, entry) in enumerate(_read_all(reading, jobs), start=1):
+    for done, (read, failure, entry) in enumerate(_read_all(reading, cache, jobs), start=1):
         if read is None:
             problems += _in_folder(failure, folder)
             continue
@@ -140,7 +139,6 @@ class _Reading:
     encoding: str | None
     interviewer_labels: tuple[str, ...]
     max_bytes: int
-    cache: TranscriptCache
     text_file: Path  # where the normalised text is kept for people and tools to read
     within: Path  # the study folder: a link out of it is not followed
 
@@ -153,7 +151,7 @@ class _Reading:
                 encoding=self.encoding,
                 interviewer_labels=self.interviewer_labels,
                 max_bytes=self.max_bytes,
-                cache=self.cache,
+                cache=_reading_cache,
                 within=self.within,
             )
         # Returned, not raised: the problems travel back from a worker process whole.
@@ -166,19 +164,30 @@ class _Reading:
         """As calling it, in a worker process, with the cache entry the worker made (its
         cache is its own: the entry is kept by the process that saves the cache)."""
         transcript, problems = self()
-        return transcript, problems, None if transcript is None else self.cache.entry(transcript.id)
+        made = None if transcript is None or _reading_cache is None else _reading_cache
+        return transcript, problems, made.entry(transcript.id) if made else None
+
+
+# The ingest cache while _read_all runs, inherited by forked workers: not a field of
+# _Reading, which is pickled for every file, while the cache grows as files are read.
+_reading_cache: TranscriptCache | None = None
 
 
 def _read_all(
-    reading: Sequence[_Reading], jobs: int
+    reading: Sequence[_Reading], cache: TranscriptCache, jobs: int
 ) -> Iterator[tuple[Transcript | None, tuple[Problem, ...], dict | None]]:
-    """Each file read (in ``jobs`` processes), in order."""
-    if jobs > 1 and len(reading) > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, context) as pool:
-            yield from pool.map(_Reading.in_worker, reading, chunksize=16)
-    else:
-        yield from ((*read(), None) for read in reading)
+    """Each file read (in ``jobs`` processes), in order, with ``cache``."""
+    global _reading_cache
+    _reading_cache = cache
+    try:
+        if jobs > 1 and len(reading) > 1:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(jobs, context) as pool:
+                yield from pool.map(_Reading.in_worker, reading, chunksize=16)
+        else:
+            yield from ((*read(), None) for read in reading)
+    finally:
+        _reading_cache = None
 
 
 def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:
@@ -274,26 +283,25 @@ class Parsed:
 
         segment = self._segment
         # The segments work_on cut in this process (not in a forked worker), kept so
-        # that they are not cut twice.
+        # that they are not cut twice; a worker sends back where its segments are.
         cut_here: dict[str, tuple[Segment, ...]] = {}
 
         def work_on(transcript: str, doc: Doc, spans: list[tuple[int, int]]) -> object:
             cut_here[transcript] = segment(transcript, spans)
-            return work(transcript, doc, cut_here[transcript])
+            bounds = segment_bounds(cut_here[transcript])
+            return work(transcript, doc, cut_here[transcript]), bounds
 
         texts = self._texts if only is None else {t: self._texts[t] for t in only}
         everything: dict[str, tuple[Segment, ...]] = {}
         parsed_in_pass = 0
-        for done, (transcript, spans, parsed, result) in enumerate(
+        for done, (transcript, _spans, parsed, (result, bounds)) in enumerate(
             with_documents(lambda: self.nlp, texts, self._cache, work_on, jobs=self._jobs),
             start=1,
         ):
-            # Cut again here rather than sent back from a worker: cutting is cheaper than
-            # shipping every segment's text between processes.
             if transcript in cut_here:
                 everything[transcript] = cut_here.pop(transcript)
             else:
-                everything[transcript] = segment(transcript, spans)
+                everything[transcript] = segments_at(self._transcripts[transcript], bounds)
             self.parsed_now += parsed
             parsed_in_pass += parsed
             self._progress("parse", done, len(texts))
