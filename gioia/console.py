@@ -26,7 +26,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from gioia.errors import GioiaError, Problem
-from gioia.report import SRQR_ITEMS
 
 # What a terminal obeys instead of showing: C0 controls but tab and newline (ESC starts
 # every escape sequence), DEL, C1 controls (U+009B is an 8-bit CSI), and the
@@ -216,6 +215,9 @@ def audit_table(trail: list[dict[str, Any]]) -> Table:
 def srqr_table(items: list[dict[str, Any]]) -> Table:
     """SRQR items and where the study answers them; missing ones are the researcher's
     to write (in gioia.yaml's study: section)."""
+    # Imported here: the report package (jinja2, the figures) is not for every command.
+    from gioia.report import SRQR_ITEMS
+
     keys = {item.number: item.key for item in SRQR_ITEMS}
     table = Table(title="SRQR (2014)", title_justify="left")
     for column in ("item", "name", "status", "to do"):

@@ -12,13 +12,15 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import string
+from collections.abc import Sequence
 from pathlib import Path
 
 from gioia.errors import ConfigError, Location, Problem
 from gioia.models import Participant
 from gioia.yamlsource import read_text
 
-__all__ = ["csv_delimiter", "load_participants"]
+__all__ = ["attribution", "csv_delimiter", "load_participants", "reportable_attributes"]
 
 
 def load_participants(path: Path) -> tuple[tuple[Participant, ...], tuple[Problem, ...]]:
@@ -121,3 +123,36 @@ def _header_problems(
             message = f"column {index + 1} has values but no name"
             problems.append(Problem(message, where, "name it in the header"))
     return problems
+
+
+# What may leave the study about a participant: the report, `gioia show`, exports.
+
+
+def reportable_attributes(
+    configured: Sequence[str] | None, participants: Sequence[Participant]
+) -> list[str]:
+    """The attributes that may appear in outputs: ``settings.reportable``, or every
+    participants.csv column when it is not set."""
+    if configured is not None:
+        return list(configured)
+    return sorted({k for p in participants for k in p.attributes})
+
+
+def attribution(template: str, participant: Participant | None, reportable: Sequence[str]) -> str:
+    """Fill a quote attribution such as ``({id}, {sex}, {role})``. Only ``id`` and
+    reportable attributes are ever filled in; anything else is left out, so a template
+    can never leak an attribute gioia.yaml does not allow."""
+    if participant is None:
+        return ""
+    allowed = {"id": participant.id}
+    allowed.update({k: v for k, v in participant.attributes.items() if k in reportable})
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(literal)
+        if field is not None:
+            parts.append(str(allowed.get(field, "")))
+    text = "".join(parts)
+    # Withheld or empty attributes leave ", ," behind; tidy them so the result reads well.
+    while ", ," in text or "(, " in text or ", )" in text:
+        text = text.replace(", ,", ",").replace("(, ", "(").replace(", )", ")")
+    return text

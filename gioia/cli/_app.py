@@ -19,7 +19,8 @@ from gioia.fsutil import is_out_of_space, write_failure
 class _OnUse(ModuleType):
     """A module imported when one of its names is first used, not when a command module
     is: ``gioia --help`` and each command's ``--help`` import neither the pipeline
-    (every stage, numpy, python-docx, the report) nor the console (rich, the report)."""
+    (every stage, numpy, python-docx, the report) nor the console and the interactive
+    screens (rich, the report)."""
 
     def __init__(self, name: str):
         super().__init__(name)
@@ -30,10 +31,11 @@ class _OnUse(ModuleType):
 
 
 if TYPE_CHECKING:
-    from gioia import console, pipeline
+    from gioia import console, pipeline, screen
 else:
     console = _OnUse("gioia.console")
     pipeline = _OnUse("gioia.pipeline")
+    screen = _OnUse("gioia.screen")
 
 app = typer.Typer(
     name="gioia",

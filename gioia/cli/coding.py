@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from gioia import screen
 from gioia.cli._app import (
     Coder,
     Jobs,
@@ -21,6 +20,7 @@ from gioia.cli._app import (
     handle_errors,
     load_study,
     pipeline,
+    screen,
 )
 from gioia.errors import GioiaError
 from gioia.warm import summary_json, summary_message, write_stamp

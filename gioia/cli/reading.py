@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from gioia import screen
-from gioia.cli._app import Coder, StudyDir, app, console, handle_errors, load_study
+from gioia.cli._app import Coder, StudyDir, app, console, handle_errors, load_study, screen
 from gioia.errors import GioiaError
 
 

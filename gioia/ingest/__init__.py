@@ -41,7 +41,6 @@ from gioia.ingest.speakers import (
     is_interviewer_label,
 )
 from gioia.ingest.text import parse_markdown, parse_text
-from gioia.ingest.word import parse_docx
 from gioia.models import Transcript, Turn
 
 __all__ = [
@@ -76,6 +75,13 @@ class _DocumentReader:
     parse: Callable[[bytes, str, Sequence[str]], ParsedText]
 
 
+def _parse_docx(data: bytes, source: str, interviewer_labels: Sequence[str]) -> ParsedText:
+    # python-docx is imported for a study that has a .docx, not by every run.
+    from gioia.ingest.word import parse_docx
+
+    return parse_docx(data, source, interviewer_labels)
+
+
 _PLAIN_TEXT = _Reader("txt", (".txt",), parse_text)
 # In order of preference: the first reader whose suffix and sniff fit is used.
 _READERS: tuple[_Reader, ...] = (
@@ -87,7 +93,7 @@ _READERS: tuple[_Reader, ...] = (
     _Reader("sbv", (".sbv",), parse_sbv),
 )
 _DOCUMENT_READERS: tuple[_DocumentReader, ...] = (
-    _DocumentReader("docx", (".docx",), parse_docx),
+    _DocumentReader("docx", (".docx",), _parse_docx),
     _DocumentReader("odt", (".odt",), parse_odt),
     _DocumentReader("rtf", (".rtf",), parse_rtf),
 )

@@ -26,7 +26,7 @@ from gioia.models import (
     Suggestion,
     Transcript,
 )
-from gioia.pipeline.accept import check_placement
+from gioia.pipeline.batch_accept import check_placement
 from gioia.pipeline.corpus import Parsed, ingest, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import (

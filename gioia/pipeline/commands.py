@@ -15,7 +15,6 @@ from gioia.journal import (
 from gioia.models import (
     Suggestion,
 )
-from gioia.pipeline.accept import AcceptResult, accept
 from gioia.pipeline.analysis import (
     AUTO_CODER,
     Analysis,
@@ -23,6 +22,7 @@ from gioia.pipeline.analysis import (
     reported_agreement,
     saturation_analysis,
 )
+from gioia.pipeline.batch_accept import AcceptResult, accept
 from gioia.pipeline.corpus import Parsed, ingest, parse
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress, load_study
 from gioia.pipeline.suggestions import (

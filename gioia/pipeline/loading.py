@@ -15,9 +15,7 @@ from gioia.models import (
     Participant,
     Transcript,
 )
-from gioia.report import (
-    reportable_attributes,
-)
+from gioia.participants import reportable_attributes
 from gioia.study import Study, inside_inputs, load_participants, open_study
 from gioia.yamlsource import did_you_mean, load_yaml
 

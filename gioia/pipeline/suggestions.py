@@ -1,5 +1,5 @@
 """Suggestions made and cached per learner, and their evaluation (accepting them in a
-batch: :mod:`gioia.pipeline.accept`)."""
+batch: :mod:`gioia.pipeline.batch_accept`)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ CI, so it is assembled here, in one place, from what the stages computed.
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from gioia import __version__
 from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
+from gioia.participants import attribution, reportable_attributes
 from gioia.report.demographics import LARGE_GROUP, LARGE_SHARE, demographics, subgroups
 from gioia.report.srqr import srqr_status
 from gioia.report.trimming import OMITTED, evidence_sentences, keyword_spans
@@ -29,36 +29,6 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-
-
-def reportable_attributes(
-    configured: Sequence[str] | None, participants: Sequence[Participant]
-) -> list[str]:
-    """The attributes that may appear in outputs: ``settings.reportable``, or every
-    participants.csv column when it is not set."""
-    if configured is not None:
-        return list(configured)
-    return sorted({k for p in participants for k in p.attributes})
-
-
-def attribution(template: str, participant: Participant | None, reportable: Sequence[str]) -> str:
-    """Fill a quote attribution such as ``({id}, {sex}, {role})``. Only ``id`` and
-    reportable attributes are ever filled in; anything else is left out, so a template
-    can never leak an attribute gioia.yaml does not allow."""
-    if participant is None:
-        return ""
-    allowed = {"id": participant.id}
-    allowed.update({k: v for k, v in participant.attributes.items() if k in reportable})
-    parts = []
-    for literal, field, _, _ in string.Formatter().parse(template):
-        parts.append(literal)
-        if field is not None:
-            parts.append(str(allowed.get(field, "")))
-    text = "".join(parts)
-    # Withheld or empty attributes leave ", ," behind; tidy them so the result reads well.
-    while ", ," in text or "(, " in text or ", )" in text:
-        text = text.replace(", ,", ",").replace("(, ", "(").replace(", )", ")")
-    return text
 
 
 def transcript_summary(transcript: Transcript, *, speakers: bool = True) -> dict[str, Any]:
