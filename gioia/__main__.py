@@ -19,6 +19,9 @@ def run() -> None:
 
     from gioia.cli import main
 
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        main()  # a profiler or coverage writes its results at exit: let it
+        return
     try:
         main()
     except SystemExit as finished:

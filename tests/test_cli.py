@@ -284,6 +284,29 @@ def test_two_processes_suggest_what_one_does(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_ingest_does_the_work_it_is_given_while_its_workers_read(tmp_path):
+    """With worker processes, ingest calls ``meanwhile`` once, while they are alive (gioia
+    suggest --jobs imports spaCy then); in one process it has no one to wait for."""
+    import multiprocessing
+
+    from gioia import pipeline
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "peer-support"
+    study = tmp_path / "study"
+    shutil.copytree(example, study, ignore=shutil.ignore_patterns(".gioia", "report"))
+    loaded = pipeline.load_study(study)
+    workers_seen: list[int] = []
+
+    def meanwhile() -> None:
+        workers_seen.append(len(multiprocessing.active_children()))
+
+    two = pipeline.ingest(loaded, jobs=2, meanwhile=meanwhile)
+    assert len(workers_seen) == 1 and workers_seen[0] >= 1
+    one = pipeline.ingest(loaded, jobs=1, meanwhile=meanwhile)
+    assert len(workers_seen) == 1
+    assert two == one
+
+
 def accepted_by_quote(quote: str) -> dict:
     """A journal line accepting venting in P1 by its quote alone (no offsets yet)."""
     return {

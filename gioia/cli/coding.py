@@ -80,7 +80,7 @@ def suggest(
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
         learner = pipeline.learner_for(loaded, coder, pooled)
-        corpus = pipeline.ingest(loaded, progress, jobs=jobs)
+        corpus = pipeline.ingest(loaded, progress, jobs=jobs, meanwhile=pipeline.import_matching)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
         suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
         path = pipeline.publish(loaded, suggested)

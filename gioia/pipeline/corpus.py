@@ -50,11 +50,14 @@ def ingest(
     *,
     strict: bool = True,
     jobs: int = 1,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Corpus:
     """Read every transcript into its normalised text (written to .gioia/text/), in
     ``jobs`` processes, and attribute speakers to participants. Every unreadable file is
     listed in one error; with ``strict=False`` (for `gioia check`) they are returned as
-    problems instead, with the transcripts that could be read."""
+    problems instead, with the transcripts that could be read. With worker processes,
+    this one calls ``meanwhile()`` while they read (e.g. to import what the next stage
+    needs: issue 17)."""
     settings = loaded.study.settings
     # gioia.yaml adds labels to the defaults: a study naming its interviewer "Dan" still
     # wants "Interviewer" recognised in a transcript that uses it.
@@ -90,14 +93,13 @@ def ingest(
         )
         for tid, path in found
     ]
-    for done, (read, failure, entry) in enumerate(_read_all(reading, cache, jobs), start=1):
-        if read is None:
-            problems += _in_folder(failure, folder)
+    readings = _read_all(reading, cache, tuple(participants), jobs, meanwhile)
+    for done, (transcript, its_problems, entry) in enumerate(readings, start=1):
+        problems += _in_folder(its_problems, folder)
+        if transcript is None:
             continue
         if entry is not None:  # read in a worker process: its cache entry came back
-            cache.keep(read.id, entry)
-        transcript, speaker_problems = attribute_speakers(read, participants)
-        problems += _in_folder(speaker_problems, folder)
+            cache.keep(transcript.id, entry)
         problems += [
             Problem(w, Location(str(folder / transcript.path)), severity="warning")
             for w in transcript.warnings
@@ -142,52 +144,77 @@ class _Reading:
     text_file: Path  # where the normalised text is kept for people and tools to read
     within: Path  # the study folder: a link out of it is not followed
 
-    def __call__(self) -> tuple[Transcript | None, tuple[Problem, ...]]:
+    def __call__(
+        self, cache: TranscriptCache, participants: Sequence[Participant]
+    ) -> tuple[Transcript | None, tuple[Problem, ...]]:
+        """The transcript, its speakers attributed to ``participants``, with the
+        speakers' problems; or None and the problems that stopped its reading."""
         try:
-            transcript = read_transcript(
+            read = read_transcript(
                 self.path,
                 transcript_id=self.transcript_id,
                 rel_path=self.rel_path,
                 encoding=self.encoding,
                 interviewer_labels=self.interviewer_labels,
                 max_bytes=self.max_bytes,
-                cache=_reading_cache,
+                cache=cache,
                 within=self.within,
             )
         # Returned, not raised: the problems travel back from a worker process whole.
         except TranscriptError as exc:
             return None, exc.problems
-        _write_if_changed(self.text_file, transcript.text)
-        return transcript, ()
-
-    def in_worker(self) -> tuple[Transcript | None, tuple[Problem, ...], dict | None]:
-        """As calling it, in a worker process, with the cache entry the worker made (its
-        cache is its own: the entry is kept by the process that saves the cache)."""
-        transcript, problems = self()
-        made = None if transcript is None or _reading_cache is None else _reading_cache
-        return transcript, problems, made.entry(transcript.id) if made else None
+        _write_if_changed(self.text_file, read.text)
+        transcript, speaker_problems = attribute_speakers(read, participants)
+        return transcript, tuple(speaker_problems)
 
 
-# The ingest cache while _read_all runs, inherited by forked workers: not a field of
-# _Reading, which is pickled for every file, while the cache grows as files are read.
-_reading_cache: TranscriptCache | None = None
+# What every file's reading shares while _read_all runs, inherited by forked workers:
+# not fields of _Reading, which is pickled for every file (the cache grows as files are
+# read; the participants are the same for all).
+_shared: tuple[TranscriptCache, tuple[Participant, ...]] | None = None
+
+
+def _read_here(reading: _Reading) -> tuple[Transcript | None, tuple[Problem, ...], None]:
+    assert _shared is not None, "_read_all sets what readings share"
+    return (*reading(*_shared), None)
+
+
+def _read_in_worker(
+    reading: _Reading,
+) -> tuple[Transcript | None, tuple[Problem, ...], dict | None]:
+    """As :func:`_read_here`, with the cache entry the worker made: its cache is its
+    own, so the entry is kept by the process that saves the cache."""
+    assert _shared is not None, "_read_all sets what readings share"
+    cache = _shared[0]
+    transcript, problems, _ = _read_here(reading)
+    return transcript, problems, None if transcript is None else cache.entry(transcript.id)
 
 
 def _read_all(
-    reading: Sequence[_Reading], cache: TranscriptCache, jobs: int
+    reading: Sequence[_Reading],
+    cache: TranscriptCache,
+    participants: tuple[Participant, ...],
+    jobs: int,
+    meanwhile: Callable[[], object] | None,
 ) -> Iterator[tuple[Transcript | None, tuple[Problem, ...], dict | None]]:
-    """Each file read (in ``jobs`` processes), in order, with ``cache``."""
-    global _reading_cache
-    _reading_cache = cache
+    """Each file read (in ``jobs`` processes), in order, with ``cache``; speakers
+    attributed to ``participants``; ``meanwhile()`` called while workers read."""
+    global _shared
+    _shared = (cache, participants)
     try:
         if jobs > 1 and len(reading) > 1:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, context) as pool:
-                yield from pool.map(_Reading.in_worker, reading, chunksize=16)
+                # map submits every file at once, and with fork the workers start at the
+                # first: whatever meanwhile() imports or builds, they never inherit it.
+                read = pool.map(_read_in_worker, reading, chunksize=16)
+                if meanwhile is not None:
+                    meanwhile()
+                yield from read
         else:
-            yield from ((*read(), None) for read in reading)
+            yield from map(_read_here, reading)
     finally:
-        _reading_cache = None
+        _shared = None
 
 
 def _in_folder(problems: Sequence[Problem], folder: Path) -> list[Problem]:

@@ -389,6 +389,14 @@ def _space(
     )
 
 
+def import_matching() -> None:
+    """Import what making suggestions needs (spaCy and gioia's matching, about half a
+    second): ``gioia suggest --jobs N`` does it while ingest's workers read the files."""
+    import gioia.assist.lexicon
+    import gioia.assist.matching
+    import gioia.nlp  # noqa: F401
+
+
 def _codebook_suggestions(
     loaded: LoadedStudy, corpus: Corpus, parsed: Parsed, progress: Progress
 ) -> list[Suggestion]:
