@@ -108,6 +108,11 @@ def test_report_computes_agreement_between_the_named_coders_only(three_journals)
     text = report_md(three_journals)
     assert "Intercoder agreement between jd and ms, the coders named in gioia.yaml" in text
     assert "on 4 segments in transcripts both coded (12 units of segment × concept)" in text
+    # alpha 0.489 is below 0.667: a limitation, naming the coders and segments again
+    assert (
+        "Intercoder agreement was low: Krippendorff's alpha 0.489 between jd and ms on "
+        "4 segments." in text
+    )
 
 
 def test_report_does_not_pick_coders_when_none_are_named(three_journals):

@@ -29,14 +29,38 @@ def test_first_lines_are_install_and_run_example_then_tests():
     assert {"example", "test", "install", "lint", "ci", "help"} <= make_targets()
 
 
+def plain_blocks(markdown: str) -> list[list[str]]:
+    """The lines of each fenced block without an info string (```console, ```yaml and
+    the like show output or files, and are not run)."""
+    blocks: list[list[str]] = []
+    inside: list[str] | None = None
+    plain = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            if inside is None:
+                inside, plain = [], line.strip() == "```"
+            else:
+                if plain:
+                    blocks.append(inside)
+                inside = None
+        elif inside is not None:
+            inside.append(line)
+    return blocks
+
+
 def readme_gioia_commands() -> list[list[str]]:
     commands = []
-    for block in re.findall(r"```\n(.*?)```", README, flags=re.DOTALL):
-        for line in block.splitlines():
+    for block in plain_blocks(README):
+        for line in block:
             line = line.removeprefix("$ ").split("  #")[0].strip()
             if line.startswith("gioia "):
                 commands.append(shlex.split(line)[1:])
     return commands
+
+
+def test_only_plain_blocks_are_read_as_commands():
+    text = "```console\n$ gioia read x\n```\ngioia prose\n```\ngioia check a\n```\n"
+    assert plain_blocks(text) == [["gioia check a"]]
 
 
 def journal_lines(study: Path) -> dict[str, list[dict]]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gioia import __version__
+from gioia.agreement import joined_names
 from gioia.anonymise import AnonymisedTexts, Anonymiser
 from gioia.models import Codebook, Node, Orphan, Participant, PlacedCoding, Suggestion, Transcript
 from gioia.participants import attribution, reportable_attributes
@@ -364,5 +365,12 @@ def limitations(
     if agreement:
         alpha = (agreement.get("pooled") or {}).get("alpha")
         if alpha is not None and alpha < 0.667:
-            found.append({"kind": "low-agreement", "alpha": alpha})
+            found.append(
+                {
+                    "kind": "low-agreement",
+                    "alpha": alpha,
+                    "coders": joined_names(agreement["coders"]),
+                    "segments": agreement.get("segments", agreement["pooled"]["units"]),
+                }
+            )
     return found
