@@ -99,11 +99,13 @@ def main() -> None:
 
             return run
 
-        # Alternately, the faster of five each: this machine's speed drifts by the minute.
+        # Alternately, each first in turn, the faster of seven each: this machine's speed
+        # drifts by the minute, and a cold run is now about a second.
         plain_runs, nobody_runs = [], []
-        for _ in range(5):
-            plain_runs.append(timed(cold(Learner(())))[0])
-            nobody_runs.append(timed(cold(Learner(("bench",))))[0])
+        for round_ in range(7):
+            pair = [(plain_runs, Learner(())), (nobody_runs, Learner(("bench",)))]
+            for runs, learner in pair if round_ % 2 else reversed(pair):
+                runs.append(timed(cold(learner))[0])
         plain, nobody = min(plain_runs), min(nobody_runs)
         print(f"cold gioia suggest, {options.transcripts} x {options.words} words: codebook "
               f"alone {plain:.2f} s, a coder with no decisions {nobody:.2f} s "
