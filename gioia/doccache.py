@@ -23,6 +23,7 @@ from gioia.keyed_cache import KeyedCacheFile
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.strings import StringStore
     from spacy.tokens import Doc
 
 __all__ = [
@@ -66,7 +67,7 @@ def pipeline_fingerprint(lang: str, model: str | None) -> str:
 @dataclass(frozen=True)
 class TokenTable:
     """A parsed document's tokens as arrays: where each starts in the text, and its word
-    and lemma as string hashes (``strings`` maps every hash used to its string). What
+    and lemma as string hashes (``strings`` gives each hash's string). What
     corpus statistics read of a document (:func:`gioia.similarity.lemma_frequency`),
     taken with ``Doc.to_array``: reading it token by token would build a ``Token`` object
     for every token."""
@@ -74,20 +75,16 @@ class TokenTable:
     starts: numpy.ndarray  # int64
     words: numpy.ndarray  # uint64 hashes
     lemmas: numpy.ndarray  # uint64 hashes
-    strings: Mapping[int, str]
+    # hash → string: the document's vocabulary's StringStore, read only for the hashes
+    # asked for (copying every hash's string into a dict took as long as reading them)
+    strings: StringStore
 
     @classmethod
     def of_doc(cls, doc: Doc) -> TokenTable:
         from spacy.attrs import IDX, LEMMA, ORTH
 
         table = doc.to_array([IDX, ORTH, LEMMA])
-        hashes = numpy.unique(table[:, 1:]).tolist()
-        return cls(
-            table[:, 0].astype(numpy.int64),
-            table[:, 1],
-            table[:, 2],
-            {h: doc.vocab.strings[h] for h in hashes},
-        )
+        return cls(table[:, 0].astype(numpy.int64), table[:, 1], table[:, 2], doc.vocab.strings)
 
 
 class DocCache:

@@ -219,14 +219,32 @@ def lemma_frequency(table: TokenTable, segments: Sequence[Segment]) -> Counter[s
     return Counter({lemma: int(counts[n]) for lemma, n in numbers.items() if counts[n]})
 
 
+# Worked out once per string, by its hash (a hash names the same string in every
+# vocabulary): whether a word is a word, and a lemma lower-cased. A corpus's documents
+# share most of their words, and reading each document's strings again was most of what
+# counting its lemmas cost (issue 17).
+_IS_WORD: dict[int, bool] = {}
+_LOWERED: dict[int, str] = {}
+
+
 def _lemma_numbers(table: TokenTable, numbers: dict[str, int]) -> numpy.ndarray:
     """For each token of ``table``, the number of its lower-cased lemma in ``numbers``
     (numbering new lemmas as they come), or -1 when the token is not a word."""
     words, word_position = numpy.unique(table.words, return_inverse=True)
     lemmas, lemma_position = numpy.unique(table.lemmas, return_inverse=True)
-    is_word = numpy.array([_is_word_text(table.strings[w]) for w in words.tolist()], bool)
+    strings = table.strings
+    is_word = numpy.array(
+        [
+            _IS_WORD[w] if w in _IS_WORD else _IS_WORD.setdefault(w, _is_word_text(strings[w]))
+            for w in words.tolist()
+        ],
+        bool,
+    )
+    lowered = [
+        _LOWERED[h] if h in _LOWERED else _LOWERED.setdefault(h, strings[h].lower())
+        for h in lemmas.tolist()
+    ]
     number = numpy.array(
-        [numbers.setdefault(table.strings[h].lower(), len(numbers)) for h in lemmas.tolist()],
-        numpy.int64,
+        [numbers.setdefault(lemma, len(numbers)) for lemma in lowered], numpy.int64
     )
     return numpy.where(is_word[word_position], number[lemma_position], -1)
