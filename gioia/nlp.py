@@ -11,6 +11,7 @@ sentence also ends at a speaker turn and after :data:`MAX_SENTENCE_TOKENS` token
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +34,7 @@ __all__ = [
     "SENTENCES",
     "ArraySentencizer",
     "LookupLemmatizer",
+    "build_ahead",
     "build_pipeline",
     "parse_missing",
     "with_documents",
@@ -157,8 +159,26 @@ class LookupLemmatizer:
         return lemma
 
 
+# Pipelines built ahead of their use (build_ahead), each taken by the next
+# build_pipeline of its configuration: `gioia suggest --jobs N` builds one while
+# ingest's worker processes read the transcripts (issue 17).
+_built_ahead: dict[tuple[str, str | None], Language] = {}
+
+
+def build_ahead(lang: str = "en", model: str | None = None) -> None:
+    """Build the pipeline now for the next :func:`build_pipeline` of the same
+    configuration; a pipeline that cannot be built is left for that call to report."""
+    with contextlib.suppress(NlpError):
+        _built_ahead[(lang, model)] = _build(lang, model)
+
+
 def build_pipeline(lang: str = "en", model: str | None = None) -> Language:
     """The configured pipeline: a named trained pipeline, or the blank default."""
+    ahead = _built_ahead.pop((lang, model), None)
+    return ahead if ahead is not None else _build(lang, model)
+
+
+def _build(lang: str, model: str | None) -> Language:
     if model:
         try:
             return spacy.load(model)

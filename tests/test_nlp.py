@@ -186,3 +186,20 @@ def test_only_a_changed_transcript_is_matched_again(tmp_path, monkeypatch):
         return [(s.transcript, s.start, s.end, s.concept) for s in made if s.transcript != "GP2"]
 
     assert others(edited) == others(cold)
+
+
+def test_a_pipeline_built_ahead_is_taken_once_by_the_next_build():
+    """gioia suggest --jobs builds the pipeline while ingest's workers read: the next
+    build_pipeline of the same configuration takes that one, and only once; one that
+    cannot be built is reported by build_pipeline, where it always was."""
+    from gioia import nlp as nlp_module
+    from gioia.errors import NlpError
+
+    nlp_module.build_ahead("en", None)
+    ahead = nlp_module._built_ahead[("en", None)]
+    assert build_pipeline("en") is ahead
+    assert build_pipeline("en") is not ahead  # taken: the next is built anew
+    nlp_module.build_ahead("en", "no_such_pipeline_xx")
+    assert ("en", "no_such_pipeline_xx") not in nlp_module._built_ahead
+    with pytest.raises(NlpError, match="not installed"):
+        build_pipeline("en", "no_such_pipeline_xx")

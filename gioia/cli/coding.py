@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from enum import StrEnum
@@ -80,7 +81,8 @@ def suggest(
     with handle_errors(), console.progress_reporter() as progress:
         loaded = load_study(directory)
         learner = pipeline.learner_for(loaded, coder, pooled)
-        corpus = pipeline.ingest(loaded, progress, jobs=jobs, meanwhile=pipeline.import_matching)
+        prepare = functools.partial(pipeline.prepare_matching, loaded)
+        corpus = pipeline.ingest(loaded, progress, jobs=jobs, meanwhile=prepare)
         parsed = pipeline.parse(loaded, corpus, progress, jobs=jobs)
         suggested = pipeline.suggest_for(loaded, corpus, parsed, progress, learner=learner)
         path = pipeline.publish(loaded, suggested)

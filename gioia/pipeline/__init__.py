@@ -58,7 +58,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "gioia.pipeline.loading": ("Corpus", "LoadedStudy", "Progress", "load_study"),
     "gioia.pipeline.suggestions": (
         "Suggested",
-        "import_matching",
+        "prepare_matching",
         "learner_for",
         "learning_space",
         "publish",
