@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 import gioia.assist.matching as matching
+import gioia.assist.spacy_patterns as spacy_patterns
 from gioia import patterns as pattern_limits
 from gioia.assist.matching import ConceptMatcher, find_hits
 from gioia.cli import app
@@ -149,7 +150,7 @@ def test_a_regex_check_accepts_still_has_a_time_limit_per_token(tmp_path, nlp, m
     # fifth power of the word's length. The time limit (tiny here, to be quick) stops it.
     path = write(tmp_path, r"[{TEXT: {REGEX: '\w*\w*\w*\w*\d'}}]")
     codebook, _ = load_codebook(path)
-    monkeypatch.setattr(matching, "REGEX_TIMEOUT_SECONDS", 0.0001)
+    monkeypatch.setattr(spacy_patterns, "REGEX_TIMEOUT_SECONDS", 0.0001)
     matcher = ConceptMatcher(nlp, codebook, str(path))
     text = "We said " + "a" * 100 + " and left."
     with pytest.raises(ConfigError) as caught:
@@ -167,15 +168,15 @@ def test_each_distinct_word_is_tested_once_per_regex_and_no_overlong_token(
     path = write(tmp_path, "[{TEXT: {REGEX: '^a+$'}}, {LOWER: room}]")
     codebook, _ = load_codebook(path)
     tested: list[str] = []
-    real = matching._RegexTest._search
+    real = spacy_patterns.RegexTest._search
 
     def counting(self, text):
         tested.append(text)
         return real(self, text)
 
-    monkeypatch.setattr(matching._RegexTest, "_search", counting)
+    monkeypatch.setattr(spacy_patterns.RegexTest, "_search", counting)
     matcher = ConceptMatcher(nlp, codebook, str(path))
-    long_token = "a" * (matching.MAX_REGEX_TOKEN_CHARS + 1)
+    long_token = "a" * (spacy_patterns.MAX_REGEX_TOKEN_CHARS + 1)
     matches = matcher.matches(nlp("aaa room " * 400 + f"b room {long_token} room."))
     assert len(matches) == 400
     assert sorted(tested) == [".", "aaa", "b", "room"]

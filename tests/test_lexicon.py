@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from gioia.assist.lexicon import ContentLemmas, CorpusStats, content_tokens
-from gioia.assist.matching import has_vectors, suggest_by_vectors
+from gioia.assist.vectors import has_vectors, suggest_by_vectors
 from gioia.doccache import TokenTable
 from gioia.models import Codebook, Concept, Dimension, Segment, Theme
 from gioia.nlp import build_pipeline

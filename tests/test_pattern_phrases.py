@@ -19,8 +19,8 @@ from gioia.assist.matching import (
     _keep_longest,
     _sentence_of,
     _sentence_starts,
-    _windows,
 )
+from gioia.assist.spacy_patterns import windows
 from gioia.models import Codebook, Concept, Dimension, Theme
 from gioia.nlp import build_pipeline
 from gioia.patterns import MAX_REACH_TOKENS, has_unbounded_repeat, pattern_refusals
@@ -54,7 +54,7 @@ def reference_matches(nlp, codebook: Codebook, matcher: ConceptMatcher, doc):
         for match_id, start, end in bounded(doc):
             _keep_longest(found, strings[match_id], start, end)
     if len(reaching):
-        for window, first_starts in _windows(doc, sentence_starts):
+        for window, first_starts in windows(doc, sentence_starts):
             for match_id, start, end in reaching(window):
                 if start < first_starts and end - start <= MAX_REACH_TOKENS:
                     offset = window.start

@@ -13,20 +13,15 @@ these matches as some of its evidence):
   as written, for jargon the lemma tables do not know ("PDPs" matches "PDP"). All of them
   are matched over the document's token arrays (:mod:`gioia.assist.keywords`), in time
   that grows with the transcript, not with the number of keywords (issue 17);
-- ``pattern``: the concept's spaCy ``Matcher`` token patterns, within the limits
-  :mod:`gioia.patterns` checks (issue 16: work bounded in the input's size). A pattern
-  with an unbounded repeat (OP ``*``, ``+``, ``{n,}``) matches within one sentence and
-  over at most ``MAX_REACH_TOKENS`` tokens: it runs over overlapping windows of each
-  sentence, so its work grows with the transcript's length, not with its square. A
-  ``REGEX`` runs on the ``regex`` engine with a time limit per token
-  (``REGEX_TIMEOUT_SECONDS``; going over it is an error naming the pattern), on tokens
-  of at most ``MAX_REGEX_TOKEN_CHARS`` characters, each distinct token once (spaCy's own
-  REGEX runs Python's ``re``, which cannot be stopped);
-- ``similarity``: only when the pipeline has word vectors: the cosine between the mean
-  vector of a segment's content words and that of the concept's label, definition and
-  examples; the ``VECTOR_TOP_K`` most similar segments scoring at least
-  ``VECTOR_MIN_SCORE`` per concept, with the segment's words closest to the concept as
-  evidence.
+- ``pattern``: the concept's token patterns in spaCy's ``Matcher`` syntax, within the
+  limits :mod:`gioia.patterns` checks (issue 16: work bounded in the input's size). Those
+  made of words run on the same token-array matcher as keywords
+  (:func:`gioia.assist.keywords.pattern_phrase`, issue 17); the rest on spaCy's
+  ``Matcher`` (:mod:`gioia.assist.spacy_patterns`: a ``REGEX`` on the ``regex`` engine
+  with a time limit per token). A pattern with an unbounded repeat (OP ``*``, ``+``,
+  ``{n,}``) matches within one sentence and over at most ``MAX_REACH_TOKENS`` tokens, so
+  its work grows with the transcript's length, not with its square;
+- ``similarity``: only when the pipeline has word vectors (:mod:`gioia.assist.vectors`).
 
 A ``veto`` phrase in the same sentence cancels a concept's matches there.
 
@@ -59,12 +54,10 @@ suggests; nothing here touches a journal.
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -72,11 +65,24 @@ import regex
 from spacy.attrs import LEMMA, LOWER, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
+from gioia.assist import spacy_patterns
 from gioia.assist.keywords import KeywordMatcher, exact_phrase, gapped_phrase, pattern_phrase
-from gioia.assist.lexicon import CorpusStats, content_tokens, is_word, segment_span
-from gioia.errors import ConfigError, GioiaError, Location, Problem
+from gioia.assist.lexicon import CorpusStats, is_word
+from gioia.assist.spacy_patterns import (
+    ANNOTATED,
+    PatternError,
+    PatternPlaces,
+    RegexTimeout,
+    RegexTooSlow,
+    pattern_text,
+    regex_expressions,
+    regex_extension,
+    regex_key,
+    windows,
+)
+from gioia.errors import ConfigError, Problem
 from gioia.models import Codebook, Evidence, Hit, Segment, Suggestion
 from gioia.patterns import (
     MAX_PATTERNS,
@@ -85,18 +91,12 @@ from gioia.patterns import (
     has_unbounded_repeat,
     pattern_refusals,
 )
-from gioia.yamlsource import YamlDocument, YamlPath, load_yaml
+from gioia.yamlsource import YamlPath
 
 __all__ = [
-    "MAX_REGEX_TOKEN_CHARS",
-    "REGEX_TIMEOUT_SECONDS",
-    "VECTOR_MIN_SCORE",
-    "VECTOR_TOP_K",
     "ConceptMatcher",
     "Hit",
     "find_hits",
-    "has_vectors",
-    "suggest_by_vectors",
     "suggest_for_transcript",
     "weigh_hits",
 ]
@@ -119,28 +119,6 @@ HEDGE_CUES = (
 )  # fmt: skip
 # Words that end a cue's scope, as punctuation does: "I don't know, but we rant".
 SCOPE_BREAKERS = frozenset({"but", "although", "though", "however", "whereas"})
-# Not calibrated on data: no pipeline with vectors is installed where gioia is benchmarked.
-# Averaged word vectors of any two sentences are often 0.5 apart or closer, so only close
-# matches are suggested.
-VECTOR_MIN_SCORE = 0.75
-VECTOR_TOP_K = 10
-VECTOR_EVIDENCE_WORDS = 3
-# How long a codebook REGEX may take on one token. `gioia check` refuses the regexes
-# known to backtrack catastrophically; this bounds the polynomial ones that remain
-# (\w*\w*\w*\d). A word takes microseconds.
-REGEX_TIMEOUT_SECONDS = 0.25
-# A REGEX is tested on tokens of at most this many characters; a longer token (no word
-# is: a pasted link or data) matches no REGEX.
-MAX_REGEX_TOKEN_CHARS = 1000
-_MAX_KNOWN_TOKENS = 100_000  # distinct token texts a REGEX remembers its answer for
-# Attributes that spaCy's Matcher needs a pipeline component to set (the default
-# pipeline sets LEMMA only), and the Token property a REGEX on each attribute reads.
-_ANNOTATED = ("POS", "TAG", "MORPH", "DEP", "LEMMA")
-_TOKEN_TEXT = {
-    "ORTH": "text", "TEXT": "text", "NORM": "norm_", "LOWER": "lower_", "LEMMA": "lemma_",
-    "SHAPE": "shape_", "POS": "pos_", "TAG": "tag_", "DEP": "dep_", "MORPH": "morph",
-    "ENT_TYPE": "ent_type_", "ENT_ID": "ent_id_", "ENT_KB_ID": "ent_kb_id_",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -177,7 +155,7 @@ class ConceptMatcher:
         for kind, cues in (("negation", NEGATION_CUES), ("hedge", HEDGE_CUES)):
             self._cues.add(kind, list(nlp.tokenizer.pipe(cues)))
         self._rules: dict[str, _Rule] = {}
-        self._places = _PatternPlaces(codebook, codebook_file)
+        self._places = PatternPlaces(codebook, codebook_file)
         # Where each REGEX extension and the first use of each attribute that needs a
         # pipeline component are: (concept, pattern index, path inside the pattern).
         self._regex_places: dict[str, tuple[str, int, YamlPath, bool]] = {}
@@ -239,31 +217,31 @@ class ConceptMatcher:
                 f"not a valid spaCy Matcher pattern ({first_line})",
                 "each pattern is a list of token dicts such as [{LEMMA: have}, {LOWER: lunch}]",
             )
-        self._rules[key] = _Rule(concept, _pattern_text(pattern), "pattern", PATTERN_WEIGHT)
+        self._rules[key] = _Rule(concept, pattern_text(pattern), "pattern", PATTERN_WEIGHT)
         return None
 
     def _for_spacy(self, concept: str, index: int, pattern: Sequence[Any]) -> list[dict]:
         """The pattern as spaCy's Matcher takes it, each REGEX replaced by a token
-        extension whose getter runs it with a time limit (see :class:`_RegexTest`)."""
+        extension whose getter runs it with a time limit (see :class:`RegexTest`)."""
         tokens = []
         for position, spec in enumerate(pattern):
             token: dict[Any, Any] = {}
             extensions: dict[str, bool] = {}
             for key, value in spec.items():
                 name = str(key).upper()
-                if name in _ANNOTATED:
+                if name in ANNOTATED:
                     self._annotated.setdefault(name, (concept, index, (position, key)))
-                regex_key = _regex_key(value)
-                if regex_key is None:
+                predicate = regex_key(value)
+                if predicate is None:
                     token[key] = value
                     continue
-                expressions, negated, inner = _expressions(value[regex_key])
-                extension = _regex_extension(name, expressions, negated)
+                expressions, negated, inner = regex_expressions(value[predicate])
+                extension = regex_extension(name, expressions, negated)
                 self._regex_places.setdefault(
-                    extension, (concept, index, (position, key, regex_key, *inner), bool(inner))
+                    extension, (concept, index, (position, key, predicate, *inner), bool(inner))
                 )
                 extensions[extension] = True
-                rest = {k: v for k, v in value.items() if k != regex_key}
+                rest = {k: v for k, v in value.items() if k != predicate}
                 if rest:
                     token[key] = rest
             if extensions:
@@ -308,13 +286,13 @@ class ConceptMatcher:
                 for match_id, start, end in self._patterns(doc):
                     _keep_longest(found, strings[match_id], start, end)
             if len(self._reaching):
-                for window, first_starts in _windows(doc, sentence_starts):
+                for window, first_starts in windows(doc, sentence_starts):
                     offset = window.start
                     for match_id, start, end in self._reaching(window):
                         # a match starting later is found again in the next window
                         if start < first_starts and end - start <= MAX_REACH_TOKENS:
                             _keep_longest(found, strings[match_id], offset + start, offset + end)
-        except _RegexTimeout as timeout:
+        except RegexTimeout as timeout:
             raise self._too_slow(timeout) from None
         # By end, then longest last among cues ending together, so that read backwards
         # from a match the nearest cue comes first, and of "no one" and "no", "no one".
@@ -349,9 +327,9 @@ class ConceptMatcher:
                     "name a trained pipeline that sets it in gioia.yaml (settings: nlp: "
                     "model: en_core_web_sm, once installed), or match on LOWER, LEMMA or TEXT",
                 )
-                raise _PatternError([problem])
+                raise PatternError([problem])
 
-    def _too_slow(self, timeout: _RegexTimeout) -> _RegexTooSlow:
+    def _too_slow(self, timeout: RegexTimeout) -> RegexTooSlow:
         concept, index, inside, listed = self._regex_places[timeout.extension]
         shown = timeout.text if len(timeout.text) <= 30 else timeout.text[:27] + "..."
         problem = self._places.problem(
@@ -359,171 +337,18 @@ class ConceptMatcher:
             index,
             (*inside, timeout.index) if listed else inside,
             f"REGEX '{timeout.expression}' went over its time limit of "
-            f"{REGEX_TIMEOUT_SECONDS:g} s on a token of {len(timeout.text)} characters "
-            f"({shown!r})",
+            f"{spacy_patterns.REGEX_TIMEOUT_SECONDS:g} s on a token of "
+            f"{len(timeout.text)} characters ({shown!r})",
             "simplify it so that no two quantifiers run over the same characters "
             r"(\w*\w* matches no more than \w*), and anchor it with ^ and $; gioia stops a "
             "REGEX this slow so that suggesting stays bounded",
         )
-        return _RegexTooSlow([problem])
-
-
-class _PatternError(ConfigError):
-    """A codebook pattern that cannot run on a transcript, found while matching, in a
-    worker process too: it travels back whole (a ConfigError pickles its summary only)."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (list(self.problems),))
-
-
-class _RegexTooSlow(_PatternError):
-    """A REGEX went over its time limit on a token of a transcript."""
-
-    def on(self, transcript: str) -> _RegexTooSlow:
-        """The same error, saying which transcript the token is in."""
-        return _RegexTooSlow(
-            [replace(p, message=f"{p.message} in transcript {transcript}") for p in self.problems]
-        )
-
-
-class _PatternPlaces:
-    """Where a codebook's patterns are, for messages: codebook.yaml is read again, for
-    its line numbers, only when a message needs one (a codebook built in code has none)."""
-
-    def __init__(self, codebook: Codebook, codebook_file: str):
-        self.file = codebook_file
-        self.paths: dict[str, YamlPath] = {}
-        for d, dimension in enumerate(codebook.dimensions):
-            for t, theme in enumerate(dimension.themes):
-                for c, concept in enumerate(theme.concepts):
-                    path = ("dimensions", d, "themes", t, "concepts", c)
-                    self.paths.setdefault(concept.id, path)
-        self._document: YamlDocument | None = None
-
-    def problem(
-        self, concept: str, index: int, inside: YamlPath, message: str, hint: str
-    ) -> Problem:
-        path = (*self.paths.get(concept, ()), "patterns", index, *inside)
-        return Problem(f"concept '{concept}', pattern {index + 1}: {message}", self._at(path), hint)
-
-    def _at(self, path: YamlPath) -> Location:
-        if self._document is None:
-            try:
-                self._document = load_yaml(Path(self.file), what="codebook")
-            except GioiaError:
-                self._document = YamlDocument(Path(self.file), None, {})
-        return self._document.location(path)
-
-
-class _RegexTimeout(Exception):
-    """A REGEX went over REGEX_TIMEOUT_SECONDS on one token."""
-
-    def __init__(self, extension: str, index: int, expression: str, text: str):
-        super().__init__(extension)
-        self.extension = extension
-        self.index = index  # of the expression in its IN or NOT_IN list
-        self.expression = expression
-        self.text = text
-
-
-class _RegexTest:
-    """The getter of the token extension that stands for one REGEX predicate: whether
-    the token's ``attribute`` matches one of ``expressions`` (``negated``: none of them).
-    Runs on the ``regex`` engine, which can be stopped: over REGEX_TIMEOUT_SECONDS it
-    raises _RegexTimeout. Each distinct text is searched once; a text longer than
-    MAX_REGEX_TOKEN_CHARS matches nothing, negated or not."""
-
-    def __init__(self, name: str, attribute: str, expressions: tuple[str, ...], negated: bool):
-        self.name = name
-        self.read = _TOKEN_TEXT[attribute]
-        self.expressions = expressions
-        self.compiled = [regex.compile(expression) for expression in expressions]
-        self.negated = negated
-        self.known: dict[str, bool] = {}
-
-    def __call__(self, token: Token) -> bool:
-        text = str(getattr(token, self.read))
-        known = self.known.get(text)
-        if known is None:
-            known = len(text) <= MAX_REGEX_TOKEN_CHARS and self._search(text) != self.negated
-            if len(self.known) < _MAX_KNOWN_TOKENS:
-                self.known[text] = known
-        return known
-
-    def _search(self, text: str) -> bool:
-        for index, compiled in enumerate(self.compiled):
-            try:
-                if compiled.search(text, timeout=REGEX_TIMEOUT_SECONDS):
-                    return True
-            except TimeoutError:
-                raise _RegexTimeout(self.name, index, self.expressions[index], text) from None
-        return False
-
-
-def _regex_key(value: Any) -> Any:
-    """The key of a REGEX predicate in a token spec's value (any case), or None."""
-    if isinstance(value, Mapping):
-        for key in value:
-            if isinstance(key, str) and key.upper() == "REGEX":
-                return key
-    return None
-
-
-def _expressions(value: Any) -> tuple[tuple[str, ...], bool, YamlPath]:
-    """A REGEX predicate's regular expressions, whether negated (NOT_IN), and the key of
-    their list: ``'^a'``, ``{IN: ['^a', 'b$']}`` or ``{NOT_IN: [...]}``."""
-    if isinstance(value, str):
-        return (value,), False, ()
-    if isinstance(value, Mapping) and len(value) == 1:
-        ((key, listed),) = value.items()
-        if (
-            isinstance(key, str)
-            and key.upper() in ("IN", "NOT_IN")
-            and isinstance(listed, list | tuple)
-            and all(isinstance(item, str) for item in listed)
-        ):
-            return tuple(listed), key.upper() == "NOT_IN", (key,)
-    raise ValueError("REGEX takes a regular expression, or {IN: [...]} or {NOT_IN: [...]}")
-
-
-def _regex_extension(attribute: str, expressions: tuple[str, ...], negated: bool) -> str:
-    """The name of a token extension that tests a REGEX predicate (set afresh, so that
-    each matcher remembers its own answers)."""
-    identity = repr((attribute, expressions, negated)).encode("utf-8", "surrogatepass")
-    name = "gioia_regex_" + hashlib.sha256(identity).hexdigest()[:20]
-    test = _RegexTest(name, attribute, expressions, negated)
-    Token.set_extension(name, getter=test, force=True)
-    return name
+        return RegexTooSlow([problem])
 
 
 def _keep_longest(found: dict[tuple[str, int], int], key: str, start: int, end: int) -> None:
     if found.get((key, start), -1) < end:
         found[(key, start)] = end
-
-
-def _windows(doc: Doc, sentence_starts: Sequence[int]) -> Iterator[tuple[Span, int]]:
-    """Spans of at most 2 * MAX_REACH_TOKENS tokens, each inside one sentence, each
-    starting MAX_REACH_TOKENS after the one before: every span of at most
-    MAX_REACH_TOKENS tokens inside a sentence lies in one of them, in the first whose
-    first half (the number of tokens given with it) it starts in. A pattern with an
-    unbounded repeat matches over these, so its work is linear in the document's length
-    (over a whole sentence of up to nlp.MAX_SENTENCE_TOKENS, it was quadratic)."""
-    if not len(doc):
-        return
-    starts = [0, *(start for start in sentence_starts if start > 0)]
-    for start, end in zip(starts, [*starts[1:], len(doc)], strict=True):
-        while True:
-            stop = min(start + 2 * MAX_REACH_TOKENS, end)
-            last = stop >= end
-            yield doc[start:stop], stop - start if last else MAX_REACH_TOKENS
-            if last:
-                break
-            start += MAX_REACH_TOKENS
-
-
-def _pattern_text(pattern: Iterable[dict]) -> str:
-    """A readable rendering of a token pattern, for evidence lists."""
-    return " ".join(str(next(iter(token.values()), "?")) for token in pattern)
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -589,7 +414,7 @@ def find_hits(doc: Doc, segments: Sequence[Segment], matcher: ConceptMatcher) ->
     phrase cancels its concept's matches in the same sentence), in document order."""
     try:
         matches = matcher.matches(doc)
-    except _RegexTooSlow as error:
+    except RegexTooSlow as error:
         raise error.on(segments[0].transcript) if segments else error from None
     vetoed = {(m.rule.concept, m.sentence) for m in matches if m.rule.method == "veto"}
     ordered = sorted(segments, key=lambda s: s.start)
@@ -666,89 +491,3 @@ def _segment_index(
     if index >= 0 and ordered[index].start <= start and end <= ordered[index].end:
         return index
     return None
-
-
-# --------------------------------------------------------------------------- similarity
-
-
-def has_vectors(nlp: Language) -> bool:
-    """Whether the pipeline has a table of word vectors (trained pipelines such as
-    ``en_core_web_md`` do; the blank default and ``en_core_web_sm`` do not)."""
-    vectors = nlp.vocab.vectors
-    return vectors.n_keys > 0 or (vectors.mode == "floret" and vectors.shape[0] > 0)
-
-
-def suggest_by_vectors(
-    nlp: Language,
-    codebook: Codebook,
-    docs: Mapping[str, Doc],
-    segments: Mapping[str, Sequence[Segment]],
-    already_suggested: Collection[tuple[str, int, int, str]] = (),
-    *,
-    min_score: float = VECTOR_MIN_SCORE,
-    top_k: int = VECTOR_TOP_K,
-) -> list[Suggestion]:
-    """``similarity`` suggestions (see the module docstring); none without word vectors.
-    (transcript, start, end, concept) in ``already_suggested`` are not suggested twice."""
-    if not has_vectors(nlp):
-        return []
-    segment_vectors = []
-    for transcript in sorted(segments):
-        for segment in segments[transcript]:
-            words = _with_vectors(segment_span(docs[transcript], segment.start, segment.end))
-            if words:
-                segment_vectors.append((segment, words, _unit(_mean(v for _, v in words))))
-    suggestions = []
-    for concept in codebook.concepts:
-        texts = [concept.label, concept.definition, *concept.examples]
-        reference_words = [w for doc in nlp.pipe(t for t in texts if t) for w in _with_vectors(doc)]
-        if not reference_words:
-            continue
-        reference = _unit(_mean(v for _, v in reference_words))
-        ranked = []
-        for segment, words, vector in segment_vectors:
-            if (segment.transcript, segment.start, segment.end, concept.id) in already_suggested:
-                continue
-            score = float(vector @ reference)
-            if score >= min_score:
-                ranked.append((-score, segment.transcript, segment.start, segment, words))
-        ranked.sort(key=lambda item: item[:3])
-        for negative_score, _, _, segment, words in ranked[:top_k]:
-            closest = sorted(words, key=lambda w: (-float(_unit(w[1]) @ reference), w[0].i))
-            evidence = sorted(closest[:VECTOR_EVIDENCE_WORDS], key=lambda w: w[0].i)
-            suggestions.append(
-                Suggestion(
-                    segment.transcript,
-                    segment.start,
-                    segment.end,
-                    concept.id,
-                    round(min(1.0, -negative_score), 4),
-                    "similarity",
-                    tuple(
-                        Evidence(t.lemma_.lower(), t.idx, t.idx + len(t.text)) for t, _ in evidence
-                    ),
-                )
-            )
-    return suggestions
-
-
-def _with_vectors(tokens: Iterable[Token]) -> list[tuple[Token, np.ndarray]]:
-    """Content words and their vectors, looked up as written, lower-cased, then by lemma."""
-    vocab_words = []
-    for token in content_tokens(tokens):
-        for form in (token.text, token.lower_, token.lemma_):
-            if token.vocab.has_vector(form):
-                vector = token.vocab.get_vector(form)
-                if np.any(vector):
-                    vocab_words.append((token, vector))
-                break
-    return vocab_words
-
-
-def _mean(vectors: Iterable[np.ndarray]) -> np.ndarray:
-    return np.mean(np.stack(list(vectors)), axis=0)
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector

@@ -408,7 +408,8 @@ def _codebook_suggestions(
     # The stages that match import spaCy: only a run that makes suggestions pays the
     # second it takes, and a run that reuses them starts at once.
     from gioia.assist.lexicon import CorpusStats, lemma_frequency
-    from gioia.assist.matching import ConceptMatcher, find_hits, suggest_by_vectors, weigh_hits
+    from gioia.assist.matching import ConceptMatcher, find_hits, weigh_hits
+    from gioia.assist.vectors import suggest_by_vectors
 
     matcher = ConceptMatcher(parsed.nlp, loaded.codebook, str(loaded.study.paths.codebook))
     cache = _match_cache(loaded)
