@@ -165,9 +165,7 @@ def render_review(view: Any) -> None:
         no_wrap=True,
     )
     if view.mode == "help":
-        for key, text in REVIEW_HELP.items():
-            out.print(f"  [bold]{escape(key):5}[/] {escape(text)}", overflow="ellipsis")
-        out.print("\npress any key to go back")
+        _show_help(REVIEW_HELP, key_width=5)
         return
     text = item.transcript.text
     if item.before is not None:
@@ -325,9 +323,7 @@ def render_reading(view: Any) -> None:
         no_wrap=True,
     )
     if view.mode == "help":
-        for key, text in READ_HELP.items():
-            out.print(f"  [bold]{escape(key):11}[/] {escape(text)}", overflow="ellipsis")
-        out.print("\npress any key to go back")
+        _show_help(READ_HELP, key_width=11)
         return
     for turn in view.turns:
         margin = _margin(turn.marks)
@@ -398,3 +394,10 @@ def _reading_turn(view: Any, turn: Any, margin: str, width: int, lines: int) -> 
     if not turn.codable:
         body.append("(not coded: only participants' talk is)", style="dim")
     return body
+
+
+def _show_help(keys: dict[str, str], key_width: int) -> None:
+    """A screen's keys and what each does, until any key is pressed."""
+    for key, text in keys.items():
+        out.print(f"  [bold]{escape(key):{key_width}}[/] {escape(text)}", overflow="ellipsis")
+    out.print("\npress any key to go back")
