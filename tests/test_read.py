@@ -227,7 +227,7 @@ def test_read_without_a_transcript_is_a_usage_error(tmp_path, monkeypatch):
 def test_the_screen_lists_the_turns_marks_with_their_sentences(tmp_path, monkeypatch):
     import io
 
-    from gioia import screen
+    from gioia.cli import screen
     from gioia.console import SafeConsole
 
     written = io.StringIO()

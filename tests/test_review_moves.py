@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 from test_review import drive, journal, make_study, queue, session_for
 
+from gioia.cli.screen import KeyReader
 from gioia.review import ReviewSession
-from gioia.screen import KeyReader
 from gioia.sentences import covering, evidence_run, parse_numbers, turn_sentences
 
 # P3's one turn has four sentences; "rant" (venting) is in the second, "coffee room"
@@ -306,7 +306,7 @@ def test_evidence_run_spans_every_sentence_between_the_matches():
 def test_no_control_character_of_the_talk_reaches_the_terminal(tmp_path, monkeypatch):
     import io
 
-    from gioia import screen
+    from gioia.cli import screen
     from gioia.console import SafeConsole
     from gioia.pipeline.reading import reading_session
 

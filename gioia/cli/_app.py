@@ -31,11 +31,12 @@ class _OnUse(ModuleType):
 
 
 if TYPE_CHECKING:
-    from gioia import console, pipeline, screen
+    from gioia import console, pipeline
+    from gioia.cli import screen
 else:
     console = _OnUse("gioia.console")
     pipeline = _OnUse("gioia.pipeline")
-    screen = _OnUse("gioia.screen")
+    screen = _OnUse("gioia.cli.screen")
 
 app = typer.Typer(
     name="gioia",
