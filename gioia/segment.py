@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from gioia.models import Segment, Transcript, Turn
 
-__all__ = ["count_words", "segment_bounds", "segment_transcript", "segments_at"]
+__all__ = ["count_words", "segment_bounds", "segment_transcript", "segments_at", "trimmed"]
 
 
 def count_words(text: str) -> int:
@@ -37,7 +37,7 @@ def segment_transcript(
         if turn.is_interviewer or turn.participant is None:
             continue
         for start, end in _chunks(transcript.text, turn, sentence_starts, max_words):
-            start, end = _trimmed(transcript.text, start, end)
+            start, end = trimmed(transcript.text, start, end)
             if start < end:
                 segments.append(
                     Segment(
@@ -114,7 +114,8 @@ def _splits_a_word(text: str, at: int) -> int:
     return int(0 < at < len(text) and not text[at - 1].isspace() and not text[at].isspace())
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the whitespace at either end of ``text[start:end]``."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

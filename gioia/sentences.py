@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gioia.segment import trimmed
+
 __all__ = [
     "covering",
     "evidence_run",
@@ -27,11 +29,11 @@ def turn_sentences(text: str, start: int, end: int, spans: Iterable[Span]) -> tu
     sentence (the whole turn, trimmed)."""
     found: list[Span] = []
     for s, e in spans:
-        s, e = _trimmed(text, max(s, start), min(e, end))
+        s, e = trimmed(text, max(s, start), min(e, end))
         if s < e:
             found.append((s, e))
     if not found:
-        s, e = _trimmed(text, start, end)
+        s, e = trimmed(text, start, end)
         return ((s, e),) if s < e else ()
     return tuple(sorted(found))
 
@@ -71,11 +73,3 @@ def parse_numbers(typed: str, count: int) -> tuple[int, int] | None:
     if min(numbers) < 1 or max(numbers) > count:
         return None
     return (min(numbers) - 1, max(numbers) - 1)
-
-
-def _trimmed(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from gioia.segment import trimmed
+
 __all__ = ["OMITTED", "evidence_sentences", "keyword_spans", "sentence_spans"]
 
 # A sentence ends at . ! ? or … (then any closing quotes or brackets) before white space.
@@ -31,15 +33,7 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((cursor, start + match.end()))
         cursor = start + match.end()
     spans.append((cursor, end))
-    trimmed = []
-    for a, b in spans:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            trimmed.append((a, b))
-    return trimmed
+    return [(a, b) for a, b in (trimmed(text, *span) for span in spans) if a < b]
 
 
 def keyword_spans(
