@@ -5,11 +5,10 @@ from __future__ import annotations
 import difflib
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
-from gioia.doccache import DocCache, pipeline_fingerprint
 from gioia.errors import GioiaError
 from gioia.ingest.speakers import unmapped_speaker
 from gioia.journal import (
@@ -27,8 +26,8 @@ from gioia.models import (
     Transcript,
 )
 from gioia.pipeline.batch_accept import check_placement
-from gioia.pipeline.corpus import Parsed, ingest, parse
-from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
+from gioia.pipeline.corpus import ingest, parse
+from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
 from gioia.pipeline.suggestions import (
     LEARNED,
     learner_for,
@@ -85,7 +84,7 @@ def review_session(
     if order is None:
         order = "learned" if suggested.stage == LEARNED else "position"
     filters = {"transcript": transcript, "concept": concept, "theme": theme}
-    sentences = sentences_of(loaded, corpus, parsed)
+    sentences = functools.cache(parsed.sentences)
     items = pending_items(
         made,
         decided,
@@ -136,30 +135,6 @@ def review_session(
         admits=admits,
         make_item=make_item,
     )
-
-
-def sentences_of(
-    loaded: LoadedStudy, corpus: Corpus, parsed: Parsed
-) -> Callable[[str], list[tuple[int, int]]]:
-    """The NLP stage's sentence spans of a transcript, by id (read from the parsed
-    documents' cache, which cutting the corpus into segments fills)."""
-    parsed.segments  # noqa: B018 - parses what the cache does not hold yet
-    nlp = loaded.study.settings.nlp
-    cache = DocCache(
-        loaded.study.paths.cache / "docs",
-        pipeline_fingerprint(nlp.lang, nlp.model),
-        trained=nlp.model is not None,
-    )
-    texts = {t.id: t.text for t in corpus.transcripts}
-
-    @functools.cache
-    def spans(transcript: str) -> list[tuple[int, int]]:
-        found = cache.sentences(texts[transcript])
-        if found is None:  # the cache was cleared meanwhile: the document knows them
-            found = [(s.start_char, s.end_char) for s in parsed.docs[transcript].sents]
-        return found
-
-    return spans
 
 
 T = TypeVar("T")

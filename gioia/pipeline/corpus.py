@@ -338,6 +338,15 @@ class Parsed:
         if parsed_in_pass:
             self._cache.save(self._texts.values())
 
+    def sentences(self, transcript: str) -> list[tuple[int, int]]:
+        """The NLP stage's sentence spans of a transcript, from the cache that cutting the
+        corpus into segments fills (from its document when the cache was cleared since)."""
+        self.segments  # noqa: B018 - parses what the cache does not hold yet
+        found = self._cache.sentences(self._texts[transcript])
+        if found is None:
+            found = [(s.start_char, s.end_char) for s in self.docs[transcript].sents]
+        return found
+
     def _segment(self, transcript: str, spans: list[tuple[int, int]]) -> tuple[Segment, ...]:
         return segment_transcript(self._transcripts[transcript], spans, self._max_words)
 

@@ -11,7 +11,6 @@ from gioia.pipeline.coding import (
     _lookup,
     check_codable,
     record_once,
-    sentences_of,
 )
 from gioia.pipeline.corpus import ingest, parse
 from gioia.pipeline.loading import LoadedStudy, Progress, _no_progress
@@ -62,7 +61,7 @@ def reading_session(
 
     return ReadingSession(
         source,
-        sentences_of(loaded, corpus, parsed)(transcript),
+        parsed.sentences(transcript),
         loaded.codebook,
         coder,
         record,
