@@ -105,10 +105,16 @@ class DocCache:
         self.fingerprint = fingerprint
         self.trained = trained
         self._spans = KeyedCacheFile(folder / "sentences.jsonl")
+        # A run asks for a text's key several times (is it cached, keep it, save it):
+        # hashed once.
+        self._keys: dict[str, str] = {}
 
     def key(self, text: str) -> str:
-        digest = hashlib.sha256(self.fingerprint.encode("utf-8") + b"\0" + text.encode("utf-8"))
-        return digest.hexdigest()[:32]
+        key = self._keys.get(text)
+        if key is None:
+            digest = hashlib.sha256(self.fingerprint.encode("utf-8") + b"\0" + text.encode())
+            key = self._keys[text] = digest.hexdigest()[:32]
+        return key
 
     def _document_path(self, text: str) -> Path:
         return self.folder / f"{self.key(text)}.spacy"
@@ -152,9 +158,16 @@ class DocCache:
         return spans
 
     def keep(self, text: str, spans: list[tuple[int, int]]) -> None:
-        """Keep the sentence spans of ``text``, parsed elsewhere (in a worker process),
-        until :meth:`save`."""
+        """Keep the sentence spans of ``text`` until :meth:`save`."""
         self._spans.put(self.key(text), spans)  # (JSON writes the pairs as lists)
+
+    def entry(self, text: str) -> str | None:
+        """The entry kept for ``text``, as the line a worker process sends to the one
+        that saves the cache (:meth:`keep_entry`)."""
+        return self._spans.line_of(self.key(text))
+
+    def keep_entry(self, text: str, entry: str) -> None:
+        self._spans.put_line(self.key(text), entry)
 
     def save(self, texts: Iterable[str]) -> None:
         """Write the spans of ``texts`` (the corpus's; others are dropped) to the cache."""

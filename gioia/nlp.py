@@ -275,11 +275,11 @@ def with_documents(
             # Forked workers inherit the pipeline, cache and work set above.
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(jobs, context) as pool:
-                for done in pool.map(_document, texts, chunksize=2):
-                    transcript, spans, parsed, _ = done
-                    if parsed:  # the worker's cache is its own: keep the spans here
-                        cache.keep(texts[transcript], spans)
-                    yield done
+                done = pool.map(_document_in_worker, texts, chunksize=2)
+                for transcript, spans, parsed, result, entry in done:
+                    if entry is not None:  # the worker's cache is its own: keep it here
+                        cache.keep_entry(texts[transcript], entry)
+                    yield transcript, spans, parsed, result
         else:
             yield from map(_document, texts)
     finally:
@@ -301,3 +301,13 @@ def _document(transcript: str) -> tuple[str, list[tuple[int, int]], bool, object
         spans = cache.put(text, doc)
     assert spans is not None
     return transcript, spans, parsed, None if work is None else work(transcript, doc, spans)
+
+
+def _document_in_worker(
+    transcript: str,
+) -> tuple[str, list[tuple[int, int]], bool, object, str | None]:
+    """As :func:`_document`, with the cache entry a parse made, for the parent to keep."""
+    assert _worker is not None, "with_documents sets the pipeline before any work"
+    done = _document(transcript)
+    cache, texts = _worker[1], _worker[2]
+    return (*done, cache.entry(texts[transcript]) if done[2] else None)

@@ -55,3 +55,41 @@ def test_an_unchanged_cache_is_not_written_again(tmp_path):
     assert reread.get("a") == 1
     reread.save(["a"])
     assert path.stat().st_mtime_ns == before and path.stat().st_mode & 0o777 == 0o444
+
+
+def test_a_line_made_in_another_process_is_saved_as_made(tmp_path):
+    """A worker process (--jobs) sends the line it made; the saving process writes it."""
+    path = tmp_path / "entries.jsonl"
+    line = KeyedCacheFile.line("P1", {"hits": [[0, 4, "c1"]], "lemmas": {"café": 1}})
+    assert line == '{"key": "P1", "value": {"hits": [[0, 4, "c1"]], "lemmas": {"café": 1}}}\n'
+    cache = KeyedCacheFile(path)
+    cache.put_line("P1", line)
+    cache.save(["P1"])
+    assert path.read_text(encoding="utf-8") == line
+    assert KeyedCacheFile(path).get("P1") == {"hits": [[0, 4, "c1"]], "lemmas": {"café": 1}}
+
+
+def test_entries_not_changed_are_written_back_as_they_were_read(tmp_path):
+    path = tmp_path / "entries.jsonl"
+    # Written by hand with other spacing inside the value: a re-encoding would change it.
+    kept = '{"key": "a", "value": [1,2,  3]}\n'
+    path.write_text(kept + '{"key": "b", "value": 2}\n', encoding="utf-8")
+    cache = KeyedCacheFile(path)
+    cache.put("b", 20)
+    assert cache.line_of("a") == kept
+    cache.save(["a", "b"])
+    assert path.read_text(encoding="utf-8") == kept + '{"key": "b", "value": 20}\n'
+
+
+def test_a_torn_last_line_or_a_damaged_value_is_made_again(tmp_path):
+    path = tmp_path / "entries.jsonl"
+    path.write_text(
+        '{"key": "a", "value": [1, }\n{"key": "b", "value": 2}\n{"key": "c", "value": 3',
+        encoding="utf-8",
+    )
+    cache = KeyedCacheFile(path)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (None, 2, None)
+    cache.put("a", 1)
+    cache.save(["a", "b", "c"])
+    assert KeyedCacheFile(path).get("a") == 1
+    assert '"key": "c"' not in path.read_text(encoding="utf-8")  # the torn line is gone

@@ -45,12 +45,20 @@ class MatchCache:
         for part in fingerprint:
             digest.update(part + b"\0")
         self._fingerprint = digest.digest()
+        # A run asks for a transcript's key to look it up, keep it and save it: worked
+        # out once (and inherited by worker processes forked after the lookups).
+        self._keys: dict[str, tuple[Transcript, str]] = {}
 
     def _key(self, transcript: Transcript) -> str:
+        known = self._keys.get(transcript.id)
+        if known is not None and known[0] is transcript:
+            return known[1]
         digest = hashlib.sha256(self._fingerprint)
         turns = [(t.start, t.end, t.is_interviewer) for t in transcript.turns]
         digest.update(json.dumps(turns).encode() + b"\0" + transcript.text.encode("utf-8"))
-        return digest.hexdigest()[:32]
+        key = digest.hexdigest()[:32]
+        self._keys[transcript.id] = (transcript, key)
+        return key
 
     def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
         found = self._entries.get(self._key(transcript))
@@ -61,8 +69,14 @@ class MatchCache:
         except (ValueError, KeyError, TypeError):
             return None  # damaged: the transcript is matched again
 
-    def put(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> None:
-        self._entries.put(self._key(transcript), matches_to_dict(hits, lemmas))
+    def entry(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> str:
+        """The entry of ``transcript``'s matches and lemma counts, as its line: made where
+        the transcript was matched (a worker process, with ``--jobs``) and kept by the
+        process that saves the cache (:meth:`keep`)."""
+        return KeyedCacheFile.line(self._key(transcript), matches_to_dict(hits, lemmas))
+
+    def keep(self, transcript: Transcript, entry: str) -> None:
+        self._entries.put_line(self._key(transcript), entry)
 
     def save(self, transcripts: Iterable[Transcript]) -> None:
         """Write the entries of ``transcripts`` (the corpus's; others are dropped)."""

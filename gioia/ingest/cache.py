@@ -60,17 +60,20 @@ class TranscriptCache:
             return None
 
     def put(self, key: str, transcript: Transcript) -> None:
-        self.keep(transcript.id, {"key": key, "transcript": transcript_to_dict(transcript)})
+        entry = {"key": key, "transcript": transcript_to_dict(transcript)}
+        self._entries.put(transcript.id, entry)
         self._read_here.add(transcript.id)
 
-    def entry(self, transcript_id: str) -> dict | None:
+    def entry(self, transcript_id: str) -> str | None:
         """The entry this process made for ``transcript_id`` (None when it was in the
-        cache already): a worker process sends it back to the one that saves the cache
-        (:meth:`keep`)."""
-        return self._entries.get(transcript_id) if transcript_id in self._read_here else None
+        cache already), as its line: a worker process sends it back to the one that
+        saves the cache (:meth:`keep`)."""
+        if transcript_id not in self._read_here:
+            return None
+        return self._entries.line_of(transcript_id)
 
-    def keep(self, transcript_id: str, entry: dict) -> None:
-        self._entries.put(transcript_id, entry)
+    def keep(self, transcript_id: str, entry: str) -> None:
+        self._entries.put_line(transcript_id, entry)
 
     def save(self, transcript_ids: Iterable[str]) -> None:
         """Write the entries of ``transcript_ids`` (the corpus's; others are dropped)."""

@@ -181,7 +181,7 @@ def _read_here(reading: _Reading) -> tuple[Transcript | None, tuple[Problem, ...
 
 def _read_in_worker(
     reading: _Reading,
-) -> tuple[Transcript | None, tuple[Problem, ...], dict | None]:
+) -> tuple[Transcript | None, tuple[Problem, ...], str | None]:
     """As :func:`_read_here`, with the cache entry the worker made: its cache is its
     own, so the entry is kept by the process that saves the cache."""
     assert _shared is not None, "_read_all sets what readings share"
@@ -196,7 +196,7 @@ def _read_all(
     participants: tuple[Participant, ...],
     jobs: int,
     meanwhile: Callable[[], object] | None,
-) -> Iterator[tuple[Transcript | None, tuple[Problem, ...], dict | None]]:
+) -> Iterator[tuple[Transcript | None, tuple[Problem, ...], str | None]]:
     """Each file read (in ``jobs`` processes), in order, with ``cache``; speakers
     attributed to ``participants``; ``meanwhile()`` called while workers read."""
     global _shared

@@ -417,9 +417,10 @@ def _codebook_suggestions(
 
     def match_and_count(
         transcript_id: str, doc: Doc, segments: tuple[Segment, ...]
-    ) -> tuple[list[Hit], Counter[str]]:
+    ) -> tuple[list[Hit], Counter[str], str]:
         found = find_hits(doc, segments, matcher)
-        return found, lemma_frequency(TokenTable.of_doc(doc), segments)
+        counts = lemma_frequency(TokenTable.of_doc(doc), segments)
+        return found, counts, cache.entry(by_id[transcript_id], found, counts)
 
     # One pass over the documents (in parallel with --jobs): each is parsed or loaded
     # once, matched, and counted for corpus statistics; the matches are weighed when the
@@ -433,12 +434,12 @@ def _codebook_suggestions(
             hits[transcript.id], lemma_counts = cached
             frequency.update(lemma_counts)
     missing = [t.id for t in corpus.transcripts if t.id not in hits]
-    for transcript_id, (found_hits, lemma_counts) in parsed.each_document(
+    for transcript_id, (found_hits, lemma_counts, entry) in parsed.each_document(
         match_and_count, only=missing
     ):
         hits[transcript_id] = found_hits
         frequency.update(lemma_counts)
-        cache.put(by_id[transcript_id], found_hits, lemma_counts)
+        cache.keep(by_id[transcript_id], entry)
     cache.save(corpus.transcripts)
     segments = sum(len(s) for s in parsed.segments.values())
     stats = CorpusStats(segments, dict(frequency))
