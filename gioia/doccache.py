@@ -2,8 +2,8 @@
 
 A warm run (nothing changed since the last) must not pay for importing spaCy and
 building the pipeline: this module imports spaCy only inside the functions that make or
-rebuild a ``Doc``, so that reading cached sentence spans, token arrays and the pipeline's
-fingerprint costs nothing more than numpy.
+rebuild a ``Doc``, and numpy only where a ``Doc`` is read, so that reading cached
+sentence spans and the pipeline's fingerprint costs nothing but the files.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy
-
 from gioia.fsutil import atomic_write_bytes
 from gioia.keyed_cache import KeyedCacheFile
 
 if TYPE_CHECKING:
+    import numpy
     from spacy.language import Language
     from spacy.strings import StringStore
     from spacy.tokens import Doc
@@ -81,6 +80,7 @@ class TokenTable:
 
     @classmethod
     def of_doc(cls, doc: Doc) -> TokenTable:
+        import numpy
         from spacy.attrs import IDX, LEMMA, ORTH
 
         table = doc.to_array([IDX, ORTH, LEMMA])
@@ -180,6 +180,7 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     every token, which took longer than parsing."""
     if not len(doc):
         return []
+    import numpy
     from spacy.attrs import IDX, LENGTH, SENT_START
 
     table = doc.to_array([IDX, LENGTH, SENT_START]).astype(numpy.int64)
