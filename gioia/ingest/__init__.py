@@ -168,9 +168,17 @@ def find_transcripts(folder: Path, *, within: Path | None = None) -> list[tuple[
 
 def _refuse_links_out(folder: Path, found: Sequence[Path], boundary: Path) -> None:
     leaving = []
+    # Resolved once per folder, not once per file: a file that is not a link is where
+    # its resolved folder says.
+    folders: dict[Path, Path] = {}
     for path in found:
         try:
-            target = path.resolve()
+            if path.is_symlink():
+                target = path.resolve()
+            else:
+                if path.parent not in folders:
+                    folders[path.parent] = path.parent.resolve()
+                target = folders[path.parent] / path.name
         except (OSError, RuntimeError):  # a loop of links: reading it fails, and says so
             continue
         if not target.is_relative_to(boundary):
