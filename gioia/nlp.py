@@ -12,9 +12,7 @@ sentence also ends at a speaker turn and after :data:`MAX_SENTENCE_TOKENS` token
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy
 import spacy
@@ -27,6 +25,7 @@ from spacy.vocab import Vocab
 
 from gioia.doccache import DocCache
 from gioia.errors import NlpError
+from gioia.workers import forked_map
 
 __all__ = [
     "LOOKUP_LEMMAS",
@@ -273,13 +272,11 @@ def with_documents(
     try:
         if jobs > 1 and len(texts) > 1:
             # Forked workers inherit the pipeline, cache and work set above.
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(jobs, context) as pool:
-                done = pool.map(_document_in_worker, texts, chunksize=2)
-                for transcript, spans, parsed, result, entry in done:
-                    if entry is not None:  # the worker's cache is its own: keep it here
-                        cache.keep_entry(texts[transcript], entry)
-                    yield transcript, spans, parsed, result
+            done = forked_map(_document_in_worker, list(texts), jobs, most=8)
+            for transcript, spans, parsed, result, entry in done:
+                if entry is not None:  # the worker's cache is its own: keep it here
+                    cache.keep_entry(texts[transcript], entry)
+                yield transcript, spans, parsed, result
         else:
             yield from map(_document, texts)
     finally:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import functools
-import multiprocessing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -34,6 +32,7 @@ from gioia.models import (
 )
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.segment import segment_bounds, segment_transcript, segments_at
+from gioia.workers import forked_map
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -203,14 +202,7 @@ def _read_all(
     _shared = (cache, participants)
     try:
         if jobs > 1 and len(reading) > 1:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(jobs, context) as pool:
-                # map submits every file at once, and with fork the workers start at the
-                # first: whatever meanwhile() imports or builds, they never inherit it.
-                read = pool.map(_read_in_worker, reading, chunksize=16)
-                if meanwhile is not None:
-                    meanwhile()
-                yield from read
+            yield from forked_map(_read_in_worker, reading, jobs, most=16, meanwhile=meanwhile)
         else:
             yield from map(_read_here, reading)
     finally:
