@@ -161,13 +161,17 @@ class DocCache:
         """Keep the sentence spans of ``text`` until :meth:`save`."""
         self._spans.put(self.key(text), spans)  # (JSON writes the pairs as lists)
 
-    def entry(self, text: str) -> str | None:
-        """The entry kept for ``text``, as the line a worker process sends to the one
-        that saves the cache (:meth:`keep_entry`)."""
-        return self._spans.line_of(self.key(text))
+    def entry(self, text: str) -> tuple[str, str] | None:
+        """The entry kept for ``text``, as the key and line a worker process sends to
+        the one that saves the cache (:meth:`keep_entry`)."""
+        key = self.key(text)
+        line = self._spans.line_of(key)
+        return None if line is None else (key, line)
 
-    def keep_entry(self, text: str, entry: str) -> None:
-        self._spans.put_line(self.key(text), entry)
+    def keep_entry(self, text: str, entry: tuple[str, str]) -> None:
+        key, line = entry
+        self._keys[text] = key
+        self._spans.put_line(key, line)
 
     def save(self, texts: Iterable[str]) -> None:
         """Write the spans of ``texts`` (the corpus's; others are dropped) to the cache."""

@@ -62,6 +62,9 @@ class KeyedCacheFile:
                     self._lines[key] = line
         return self._lines
 
+    def __len__(self) -> int:
+        return len(self._loaded())
+
     def get(self, key: str) -> Any | None:
         line = self._loaded().get(key)
         if line is None:

@@ -25,7 +25,7 @@ from spacy.vocab import Vocab
 
 from gioia.doccache import DocCache
 from gioia.errors import NlpError
-from gioia.workers import forked_map
+from gioia.workers import shared_map
 
 __all__ = [
     "LOOKUP_LEMMAS",
@@ -257,14 +257,15 @@ def with_documents(
 ) -> Iterator[tuple[str, list[tuple[int, int]], bool, object]]:
     """Every text's document — parsed and cached when the cache does not hold it, else
     loaded from it — with ``work(id, doc, sentence spans)`` done on it while it is at
-    hand, in ``jobs`` processes. Yields (id, sentence spans, whether it was parsed, what
-    ``work`` returned) in the order of ``texts``, one at a time, so that the caller can
-    fold the results as they come and never holds every document (nor every result).
+    hand, in ``jobs`` processes (this one among them: :mod:`gioia.workers`). Yields (id,
+    sentence spans, whether it was parsed, what ``work`` returned) in the order of
+    ``texts``, one at a time, so that the caller can fold the results as they come and
+    never holds every document (nor every result).
 
-    Each worker parses and works itself, and sends back only spans and results: shipping
-    Doc objects between processes (spaCy's ``n_process``) costs more than parsing them
-    with the default pipeline. The spans are kept in ``cache`` in this process; the
-    caller saves it (:meth:`DocCache.save`)."""
+    Each worker process parses and works itself, and sends back only spans and results:
+    shipping Doc objects between processes (spaCy's ``n_process``) costs more than
+    parsing them with the default pipeline. The spans are kept in ``cache`` in this
+    process; the caller saves it (:meth:`DocCache.save`)."""
     if not texts:
         return
     global _worker
@@ -272,7 +273,7 @@ def with_documents(
     try:
         if jobs > 1 and len(texts) > 1:
             # Forked workers inherit the pipeline, cache and work set above.
-            done = forked_map(_document_in_worker, list(texts), jobs, most=8)
+            done = shared_map(_document_here, _document_in_worker, list(texts), jobs, most=8)
             for transcript, spans, parsed, result, entry in done:
                 if entry is not None:  # the worker's cache is its own: keep it here
                     cache.keep_entry(texts[transcript], entry)
@@ -300,9 +301,17 @@ def _document(transcript: str) -> tuple[str, list[tuple[int, int]], bool, object
     return transcript, spans, parsed, None if work is None else work(transcript, doc, spans)
 
 
+def _document_here(
+    transcript: str,
+) -> tuple[str, list[tuple[int, int]], bool, object, tuple[str, str] | None]:
+    """As :func:`_document`, shaped as :func:`_document_in_worker`'s: this process's
+    cache keeps what it parsed already."""
+    return (*_document(transcript), None)
+
+
 def _document_in_worker(
     transcript: str,
-) -> tuple[str, list[tuple[int, int]], bool, object, str | None]:
+) -> tuple[str, list[tuple[int, int]], bool, object, tuple[str, str] | None]:
     """As :func:`_document`, with the cache entry a parse made, for the parent to keep."""
     assert _worker is not None, "with_documents sets the pipeline before any work"
     done = _document(transcript)

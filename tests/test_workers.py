@@ -1,37 +1,72 @@
-"""Worker processes for --jobs (gioia.workers): results come back in order, from other
-processes, and what the parent builds once they have started is not theirs."""
+"""The processes of --jobs (gioia.workers): results come back in order, each item done
+exactly once, by forked workers and by this process; what this process builds once the
+workers have started is not theirs."""
 
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
-from gioia.workers import _chunk, forked_map
+from gioia.workers import _shares, shared_map
 
 _built_later = "not yet"
+_log: Path | None = None  # every item done is written here, by whichever process did it
 
 
-def _where_and_what(item: int) -> tuple[int, int, str]:
+def _square(item: int) -> tuple[int, int, str]:
+    assert _log is not None
+    with _log.open("a", encoding="utf-8") as log:
+        log.write(f"{item}\n")
+    time.sleep(0.002)  # an item takes time, as a transcript does: shares get stolen
     return item * item, os.getpid(), _built_later
 
 
 def _build() -> None:
     global _built_later
+    time.sleep(0.05)  # as importing spaCy takes a while: the worker gets going meanwhile
     _built_later = "built"
 
 
-def test_results_come_back_in_order_from_worker_processes():
-    global _built_later
-    _built_later = "not yet"
-    done = list(forked_map(_where_and_what, list(range(40)), 2, most=3, meanwhile=_build))
-    assert [square for square, _, _ in done] == [n * n for n in range(40)]
-    assert os.getpid() not in {pid for _, pid, _ in done}
-    # meanwhile() ran in this process after the workers forked: none of them saw it.
-    assert {seen for _, _, seen in done} == {"not yet"}
-    assert _built_later == "built"
+def test_every_item_is_done_once_in_order_by_the_workers_and_this_process(tmp_path):
+    global _built_later, _log
+    _built_later, _log = "not yet", tmp_path / "done.log"
+    done = list(shared_map(_square, _square, list(range(60)), 2, most=3, meanwhile=_build))
+    assert [square for square, _, _ in done] == [n * n for n in range(60)]
+    assert sorted(int(line) for line in _log.read_text().split()) == list(range(60))
+    by = {pid for _, pid, _ in done}
+    assert os.getpid() in by and len(by) == 2  # this process and one worker
+    # meanwhile() ran here after the worker forked: the worker never saw what it built.
+    assert {seen for _, pid, seen in done if pid != os.getpid()} == {"not yet"}
+    assert {seen for _, pid, seen in done if pid == os.getpid()} == {"built"}
 
 
-def test_each_worker_takes_several_items_at_a_time_but_none_takes_a_long_share():
-    assert _chunk(1000, 2, 8) == 8  # 125 exchanges instead of 1,000
-    assert _chunk(40, 2, 8) == 5  # every worker still gets four shares
-    assert _chunk(10, 2, 8) == 1
-    assert _chunk(3, 4, 16) == 1
+def test_a_failure_in_a_share_reaches_the_caller_and_stops_the_rest(tmp_path):
+    global _log
+    _log = tmp_path / "done.log"
+    results = shared_map(_fails_on_seven, _fails_on_seven, list(range(400)), 2, most=1)
+    try:
+        list(results)
+    except ValueError as exc:
+        assert str(exc) == "seven"
+    else:
+        raise AssertionError("the failure was not raised")
+    # The shares still queued were cancelled, not run after the failure.
+    assert len(_log.read_text().split()) < 400
+
+
+def _fails_on_seven(item: int) -> int:
+    if item == 7:
+        raise ValueError("seven")
+    return _square(item)[0]
+
+
+def test_shares_are_large_while_many_items_are_left_and_shrink_at_the_end():
+    shares = _shares(1000, 2, 8)
+    assert shares[0] == (0, 8) and shares[-1] == (999, 1000)
+    assert [end - start for start, end in shares[-9:]] == [1] * 9  # fewer than 8 left each
+    # Every item in exactly one share, in order.
+    assert [i for start, end in shares for i in range(start, end)] == list(range(1000))
+    assert len(shares) < 1000 // 8 + 8 * 4  # about 125 exchanges, not 1,000
+    assert _shares(3, 4, 16) == [(0, 1), (1, 2), (2, 3)]
+    assert _shares(0, 2, 8) == []

@@ -61,6 +61,8 @@ class MatchCache:
         return key
 
     def get(self, transcript: Transcript) -> tuple[list[Hit], dict[str, int]] | None:
+        if not self._entries:
+            return None  # a cold run: no transcript's text is hashed here, only where matched
         found = self._entries.get(self._key(transcript))
         if found is None:
             return None
@@ -69,14 +71,19 @@ class MatchCache:
         except (ValueError, KeyError, TypeError):
             return None  # damaged: the transcript is matched again
 
-    def entry(self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]) -> str:
-        """The entry of ``transcript``'s matches and lemma counts, as its line: made where
-        the transcript was matched (a worker process, with ``--jobs``) and kept by the
-        process that saves the cache (:meth:`keep`)."""
-        return KeyedCacheFile.line(self._key(transcript), matches_to_dict(hits, lemmas))
+    def entry(
+        self, transcript: Transcript, hits: Sequence[Hit], lemmas: Counter[str]
+    ) -> tuple[str, str]:
+        """The entry of ``transcript``'s matches and lemma counts, as its key and line:
+        made where the transcript was matched (a worker process, with ``--jobs``) and
+        kept by the process that saves the cache (:meth:`keep`)."""
+        key = self._key(transcript)
+        return key, KeyedCacheFile.line(key, matches_to_dict(hits, lemmas))
 
-    def keep(self, transcript: Transcript, entry: str) -> None:
-        self._entries.put_line(self._key(transcript), entry)
+    def keep(self, transcript: Transcript, entry: tuple[str, str]) -> None:
+        key, line = entry
+        self._keys[transcript.id] = (transcript, key)
+        self._entries.put_line(key, line)
 
     def save(self, transcripts: Iterable[Transcript]) -> None:
         """Write the entries of ``transcripts`` (the corpus's; others are dropped)."""

@@ -32,7 +32,7 @@ from gioia.models import (
 )
 from gioia.pipeline.loading import Corpus, LoadedStudy, Progress, _no_progress
 from gioia.segment import segment_bounds, segment_transcript, segments_at
-from gioia.workers import forked_map
+from gioia.workers import shared_map
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -202,7 +202,9 @@ def _read_all(
     _shared = (cache, participants)
     try:
         if jobs > 1 and len(reading) > 1:
-            yield from forked_map(_read_in_worker, reading, jobs, most=16, meanwhile=meanwhile)
+            yield from shared_map(
+                _read_here, _read_in_worker, reading, jobs, most=16, meanwhile=meanwhile
+            )
         else:
             yield from map(_read_here, reading)
     finally:

@@ -417,7 +417,7 @@ def _codebook_suggestions(
 
     def match_and_count(
         transcript_id: str, doc: Doc, segments: tuple[Segment, ...]
-    ) -> tuple[list[Hit], Counter[str], str]:
+    ) -> tuple[list[Hit], Counter[str], tuple[str, str]]:
         found = find_hits(doc, segments, matcher)
         counts = lemma_frequency(TokenTable.of_doc(doc), segments)
         return found, counts, cache.entry(by_id[transcript_id], found, counts)
