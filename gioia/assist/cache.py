@@ -46,7 +46,7 @@ class MatchCache:
             digest.update(part + b"\0")
         self._fingerprint = digest.digest()
         # A run asks for a transcript's key to look it up, keep it and save it: worked
-        # out once (and inherited by worker processes forked after the lookups).
+        # out once per process (a worker sends back the keys of the entries it made).
         self._keys: dict[str, tuple[Transcript, str]] = {}
 
     def _key(self, transcript: Transcript) -> str:
