@@ -18,17 +18,15 @@ import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["WorkerFailed", "shared_map"]
+from gioia.errors import GioiaError
+
+__all__ = ["shared_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 # How often this process, waiting for a worker's share, checks that the worker lives.
 _PATIENCE_SECONDS = 1.0
-
-
-class WorkerFailed(RuntimeError):
-    """A worker process died without sending its share (killed, or out of memory)."""
 
 
 def shared_map(
@@ -104,7 +102,11 @@ def _collect(sent: Any, done: dict[int, list], workers: Sequence[Any], *, wait: 
             # all ended, this share unsent) means the share will never come.
             ended = [worker.exitcode for worker in workers if worker.exitcode is not None]
             if any(code != 0 for code in ended) or len(ended) == len(workers):
-                raise WorkerFailed("a worker process stopped without finishing") from None
+                raise GioiaError(
+                    "a worker process stopped before finishing its share of the transcripts",
+                    hint="it may have been killed (the system out of memory?): run the "
+                    "command again, with a smaller --jobs or none",
+                ) from None
             continue
         if isinstance(results, BaseException):
             raise results

@@ -8,6 +8,9 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
+from gioia.errors import GioiaError
 from gioia.workers import _shares, shared_map
 
 _built_later = "not yet"
@@ -59,6 +62,21 @@ def _fails_on_seven(item: int) -> int:
     if item == 7:
         raise ValueError("seven")
     return _square(item)[0]
+
+
+def _dies(item: int) -> int:
+    os._exit(9)  # as the system's out-of-memory killer would end a worker
+
+
+def _lives(item: int) -> int:
+    return item
+
+
+def test_a_worker_that_dies_is_a_clear_error_not_a_hang():
+    with pytest.raises(GioiaError) as raised:  # meanwhile: the worker claims a share first
+        list(shared_map(_lives, _dies, list(range(20)), 2, most=2, meanwhile=_build))
+    assert raised.value.message.startswith("a worker process stopped before finishing")
+    assert "--jobs" in raised.value.hint
 
 
 def test_shares_are_large_while_many_items_are_left_and_shrink_at_the_end():
