@@ -4,7 +4,6 @@ ConceptMatcher ran before, kept here only to compare against."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.matcher import Matcher, PhraseMatcher
@@ -18,12 +17,6 @@ from gioia.assist.matching import (
     _sentence_starts,
 )
 from gioia.models import Codebook, Concept, Dimension, Theme
-from gioia.nlp import build_pipeline
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline("en")
 
 
 def _codebook(concepts: list[Concept]) -> Codebook:

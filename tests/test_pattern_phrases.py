@@ -22,13 +22,7 @@ from gioia.assist.matching import (
 )
 from gioia.assist.spacy_patterns import windows
 from gioia.models import Codebook, Concept, Dimension, Theme
-from gioia.nlp import build_pipeline
 from gioia.patterns import MAX_REACH_TOKENS, has_unbounded_repeat, pattern_refusals
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_pipeline("en")
 
 
 def _codebook(patterns_by_concept: list[list[tuple[dict, ...]]]) -> Codebook:
